@@ -1,0 +1,38 @@
+/** What the adapters need, already validated and resolved from config files, environment and flags. */
+
+export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+export interface KafkaSettings {
+  /** From `bootstrap.servers`; empty means "no broker": the embedded LocalBus is used. */
+  brokers: string[];
+  clientId: string;
+  ssl: boolean;
+  /** PEM file with the CA to trust, for brokers with a private CA. */
+  caFile?: string;
+  sasl?: {mechanism: SaslMechanism; username: string; password: string};
+  groupId: string;
+  autoOffsetReset: 'earliest' | 'latest';
+}
+
+export interface TopicNames {
+  /** Model announcements (original pipeline's `train`). */
+  train: string;
+  /** Predictions (original pipeline's `app_messages`). */
+  predictions: string;
+  /** Prediction requests consumed by `wine-tui serve`. */
+  requests: string;
+  /** Requests that could not be answered, with the reason. */
+  deadLetters: string;
+}
+
+export interface S3Settings {
+  /** Empty for AWS itself; e.g. http://127.0.0.1:9000 for MinIO. */
+  endpoint?: string;
+  region: string;
+  bucket: string;
+  /** Key prefix of model artifacts, default `models/`. */
+  prefix: string;
+  forcePathStyle: boolean;
+  /** Normally absent: the standard AWS chain (env, profile) supplies credentials. */
+  credentials?: {accessKeyId: string; secretAccessKey: string};
+}
