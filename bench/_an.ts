@@ -1,0 +1,15 @@
+import {readFileSync} from 'node:fs';
+import {train, createPredictor} from '../source/ml/model.js';
+import {loadWines, dedupe, splitRows} from '../source/ml/dataset.js';
+const csv = readFileSync('/work/main/data/wines_SPA.csv');
+const opts = JSON.parse(process.argv[2] ?? '{}');
+const {artifact} = await train({csv, appVersion: '0.1.0', options: opts});
+const p = createPredictor(artifact);
+const rows = dedupe(loadWines(csv).rows);
+const {train: tr, test} = splitRows(rows, 0.2, artifact.training.options.seed);
+const trainKeys = new Set(tr.map(r => r.winery + '|' + r.wine));
+const errs = test.map(r => { const pr = p.predict(r); return {r, pred: pr.price, unk: pr.unknown.map(u=>u.field).join(','), seen: trainKeys.has(r.winery+'|'+r.wine)}; });
+errs.sort((a,b) => (b.r.price-b.pred)**2 - (a.r.price-a.pred)**2);
+let tot = errs.reduce((s,e)=>s+(e.r.price-e.pred)**2,0);
+for (const e of errs.slice(0,15)) console.log(e.r.winery, '|', e.r.wine, e.r.year, e.r.rating, 'price', e.r.price, 'pred', e.pred.toFixed(1), 'share', ((e.r.price-e.pred)**2/tot).toFixed(3), e.unk, e.seen);
+console.log('seen pair in train', errs.filter(e=>e.seen).length, '/', errs.length);

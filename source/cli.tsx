@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+import meow from 'meow';
+import {type Command, connectionFlags, connectionHelp, processIO} from './commands/command.js';
+import {redact} from './services/config.js';
+import {ModelError} from './ml/errors.js';
+import {UserFacingError} from './services/errors.js';
+
+// Commands are imported only when invoked, so `--help` stays fast.
+const commands: Record<string, () => Promise<Command>> = {
+  train: async () => (await import('./commands/train.js')).trainCommand,
+  models: async () => (await import('./commands/models.js')).modelsCommand,
+  predict: async () => (await import('./commands/predict.js')).predictCommand,
+  tail: async () => (await import('./commands/tail.js')).tailCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
+  doctor: async () => (await import('./commands/doctorCommand.js')).doctorCommand,
+};
+
+const mainHelp = `
+  Usage
+    $ wine-tui [options]            open the operator TUI (needs a terminal)
+    $ wine-tui <command> --help     help for one command
+
+  Commands
+    train      train a model version, optionally publish it (--publish)
+    models     list | show | promote | delete model versions
+    predict    predict one wine's price
+    tail       print a topic's messages as JSON lines
+    serve      run the predictor service (requests in, predictions out)
+    doctor     check configuration, broker, topics, bucket and credentials
+${connectionHelp}
+`;
+
+function fail(error: unknown): number {
+  if (error instanceof UserFacingError || error instanceof ModelError) {
+    process.stderr.write(`wine-tui: ${redact(error.message)}\n`);
+    return error instanceof UserFacingError ? error.exitCode : 2;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`wine-tui: unexpected error: ${redact(message)}\n`);
+  if (process.env.WINE_TUI_DEBUG && error instanceof Error && error.stack) {
+    process.stderr.write(`${redact(error.stack)}\n`);
+  }
+  return 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const name = argv[0];
+  if (name !== undefined && !name.startsWith('-')) {
+    const load = commands[name];
+    if (!load) {
+      process.stderr.write(`wine-tui: unknown command "${name}": see wine-tui --help\n`);
+      return 2;
+    }
+    const command = await load();
+    const cli = meow(command.usage, {
+      importMeta: import.meta,
+      argv: argv.slice(1),
+      flags: {...connectionFlags, ...command.flags},
+      allowUnknownFlags: false,
+    });
+    return command.run({input: cli.input, flags: cli.flags as Record<string, unknown>}, processIO);
+  }
+  const cli = meow(mainHelp, {
+    importMeta: import.meta,
+    argv,
+    flags: {...connectionFlags},
+    allowUnknownFlags: false,
+  });
+  const {startTui} = await import('./screens/startTui.js');
+  return startTui({flags: cli.flags as Record<string, unknown>, input: cli.input}, processIO);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.exitCode = fail(error);
+  },
+);

@@ -1,0 +1,119 @@
+import {loadConfig} from '../services/config.js';
+import {openServices} from '../services/connect.js';
+import {InvalidInputError} from '../services/errors.js';
+import {modelDetails} from '../services/modelDetails.js';
+import {loadModel} from '../services/modelWorkflow.js';
+import {type Command, connectionHelp, overridesFrom} from './command.js';
+
+const pct = (x: number | undefined) => (x === undefined ? '-' : `${(x * 100).toFixed(1)}%`);
+const fixed = (x: number | undefined, d = 3) => (x === undefined ? '-' : x.toFixed(d));
+
+export const modelsCommand: Command = {
+  usage: `
+  Usage
+    $ wine-tui models list [--json]
+    $ wine-tui models show VERSION [--json]
+    $ wine-tui models promote VERSION [--json]
+    $ wine-tui models delete VERSION [--json]
+
+  list     every version in the bucket, newest first, from object metadata: created_at, metrics,
+           size, whether it was announced and which one is active (the newest announcement)
+  show     one version's options, metrics, row counts, data sha256 and largest weights
+  promote  announce a stored version on the train topic: it becomes active (a rollback is a promote)
+  delete   remove a version from the bucket; the active version is refused
+${connectionHelp}
+`,
+  flags: {json: {type: 'boolean'}},
+  async run({input, flags}, io) {
+    const [action, version, ...extra] = input;
+    const needsVersion = action === 'show' || action === 'promote' || action === 'delete';
+    if (!action || !['list', 'show', 'promote', 'delete'].includes(action)) {
+      throw new InvalidInputError(
+        `models needs an action: list, show VERSION, promote VERSION or delete VERSION${action ? ` (got "${action}")` : ''}`,
+      );
+    }
+    if ((needsVersion && !version) || extra.length > 0 || (!needsVersion && version)) {
+      throw new InvalidInputError(
+        `usage: wine-tui models ${needsVersion ? `${action} VERSION` : action}`,
+      );
+    }
+    const json = Boolean(flags.json);
+    const config = loadConfig(overridesFrom(flags));
+    const services = await openServices(config, {onWarning: (m) => io.stderr(`warning: ${m}`)});
+    const {registry} = services;
+    try {
+      if (action === 'list') {
+        const versions = await registry.list();
+        if (json) {
+          io.stdout(
+            JSON.stringify(
+              versions.map((v) => ({
+                version: v.version,
+                key: v.key,
+                created_at: v.createdAt,
+                metrics: v.metrics ?? null,
+                size: v.size,
+                sha256: v.sha256 ?? null,
+                announced: v.announced,
+                active: v.active,
+              })),
+            ),
+          );
+        } else if (versions.length === 0) {
+          io.stdout(`no versions under ${services.store.description}/${config.s3.prefix}`);
+        } else {
+          io.stdout(
+            `  ${'version'.padEnd(28)} ${'created'.padEnd(20)} R²     MAPE   size     announced`,
+          );
+          for (const v of versions) {
+            io.stdout(
+              `${v.active ? '*' : ' '} ${v.version.padEnd(28)} ${v.createdAt.slice(0, 19).padEnd(20)} ${fixed(v.metrics?.r2).padEnd(6)} ${pct(v.metrics?.mape).padEnd(6)} ${String(v.size).padEnd(8)} ${v.announced ? 'yes' : 'no'}`,
+            );
+          }
+        }
+        return 0;
+      }
+      const id = version!;
+      if (action === 'show') {
+        const model = await loadModel(registry, id);
+        const details = modelDetails(model.artifact);
+        if (json) io.stdout(JSON.stringify(details));
+        else {
+          io.stdout(
+            `version   ${details.version} (wine-tui ${details.wine_tui_version}, ${details.created_at})`,
+          );
+          io.stdout(`options   ${JSON.stringify(details.options)}`);
+          io.stdout(
+            `metrics   R² ${fixed(details.metrics.r2)}  RMSE ${fixed(details.metrics.rmse, 1)}  MAE ${fixed(details.metrics.mae, 1)}  MAPE ${pct(details.metrics.mape)}`,
+          );
+          io.stdout(
+            `baseline  R² ${fixed(details.baseline.r2)}  RMSE ${fixed(details.baseline.rmse, 1)}  MAE ${fixed(details.baseline.mae, 1)}  MAPE ${pct(details.baseline.mape)}`,
+          );
+          io.stdout(
+            `rows      ${details.rows.records} total, ${details.rows.unique} unique, ${details.rows.train} train, ${details.rows.test} test; ${details.columns} columns`,
+          );
+          io.stdout(`data      sha256 ${details.data_sha256}`);
+          io.stdout('largest weights');
+          for (const w of details.largest_weights)
+            io.stdout(`  ${w.weight.toFixed(4).padStart(9)}  ${w.column}`);
+        }
+        return 0;
+      }
+      if (action === 'promote') {
+        const promoted = await registry.promote(id);
+        if (json) io.stdout(JSON.stringify(promoted));
+        else
+          io.stdout(
+            `announced ${promoted.version} on ${promoted.topic} partition ${promoted.partition} offset ${promoted.offset}: it is now active`,
+          );
+        return 0;
+      }
+      await registry.delete(id);
+      if (json) io.stdout(JSON.stringify({deleted: id}));
+      else io.stdout(`deleted ${id}`);
+      return 0;
+    } finally {
+      await services.close();
+    }
+  },
+};

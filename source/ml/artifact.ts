@@ -1,0 +1,243 @@
+import {createHash} from 'node:crypto';
+import {z} from 'zod';
+import {ModelError} from './errors.js';
+import {countColumns} from './features.js';
+import {CATEGORICAL_FEATURES, NUMERICAL_FEATURES, trainOptionsSchema} from './options.js';
+
+export const ARTIFACT_SCHEMA = 'wine-tui/model@1';
+/** The name ml-regression-multivariate-linear's toJSON()/load() use; the weights load into it. */
+export const MODEL_NAME = 'multivariateLinearRegression';
+
+/** `2026-11-23/T101500Z-3f9c0a12`: a date folder, the UTC time, hex of the artifact digest. */
+const VERSION_ID = /^\d{4}-\d{2}-\d{2}\/T\d{6}Z-[0-9a-f]{4,64}$/;
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, {error: 'must be a sha256 hex digest'});
+const count = z.number().int().min(0);
+const metricsSchema = z.strictObject({
+  r2: z.number(),
+  rmse: z.number().min(0),
+  mae: z.number().min(0),
+  mape: z.number().min(0),
+});
+
+const contentSchema = z.strictObject({
+  schema: z.literal(ARTIFACT_SCHEMA),
+  created_at: z.iso.datetime(),
+  wine_tui_version: z.string().min(1),
+  data: z.strictObject({
+    sha256: sha256Hex,
+    rows: z.strictObject({
+      /** Data records in the CSV, usable or not. */
+      records: count,
+      /** Records left out for bad values (reported with line numbers at training). */
+      invalid: count,
+      unique: count,
+      train: count,
+      test: count,
+    }),
+  }),
+  training: z.strictObject({
+    options: trainOptionsSchema,
+    solver: z.literal('sparse-normal-equations-cholesky'),
+    jitter: z.number().min(0),
+  }),
+  features: z.strictObject({
+    numerical: z.array(
+      z.strictObject({name: z.enum(NUMERICAL_FEATURES), mean: z.number(), std: z.number().gt(0)}),
+    ),
+    categorical: z.array(
+      z.strictObject({
+        name: z.enum(CATEGORICAL_FEATURES),
+        vocabulary: z.array(z.string()),
+        other: z.array(z.string()),
+      }),
+    ),
+    columns: count,
+  }),
+  model: z.strictObject({
+    name: z.literal(MODEL_NAME),
+    weights: z.array(z.number()),
+    intercept: z.number(),
+  }),
+  /** Hold-out metrics in euros, and those of always predicting the training median price. */
+  metrics: metricsSchema,
+  baseline: z.strictObject({median: z.number(), metrics: metricsSchema}),
+});
+
+const artifactSchema = contentSchema
+  .extend({
+    id: z.string().regex(VERSION_ID, {error: 'must look like 2026-11-23/T101500Z-3f9c0a12'}),
+    integrity: z.strictObject({algorithm: z.literal('sha256'), digest: sha256Hex}),
+  })
+  .superRefine((artifact, context) => {
+    const problem = (path: (string | number)[], message: string) =>
+      context.addIssue({code: 'custom', path, message});
+    const {features, model, training, data} = artifact;
+    if (features.columns !== countColumns(features)) {
+      problem(
+        ['features', 'columns'],
+        `is ${features.columns} but the vocabularies make ${countColumns(features)}`,
+      );
+    }
+    if (model.weights.length !== features.columns) {
+      problem(
+        ['model', 'weights'],
+        `has ${model.weights.length} weights for ${features.columns} columns`,
+      );
+    }
+    const specNames = [...features.numerical, ...features.categorical].map((f) => f.name as string);
+    const optionNames = training.options.features as string[];
+    if (
+      specNames.length !== optionNames.length ||
+      !optionNames.every((name) => specNames.includes(name))
+    ) {
+      problem(
+        ['features'],
+        `encode ${specNames.join(', ')} but training used ${optionNames.join(', ')}`,
+      );
+    }
+    features.categorical.forEach((block, index) => {
+      const levels = [...block.vocabulary, ...block.other];
+      if (new Set(levels).size !== levels.length) {
+        problem(['features', 'categorical', index], `${block.name} repeats a level`);
+      }
+    });
+    if (data.rows.train + data.rows.test !== data.rows.unique) {
+      problem(['data', 'rows'], 'train + test must equal unique');
+    }
+  });
+
+export type ModelArtifact = z.infer<typeof artifactSchema>;
+/** What train() assembles; sealArtifact() adds the integrity digest and the version id. */
+export type ArtifactContent = z.infer<typeof contentSchema>;
+
+/** JSON with object keys sorted at every level: the same content always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(
+          Object.entries(item as Record<string, unknown>).sort(([a], [b]) =>
+            a < b ? -1 : a > b ? 1 : 0,
+          ),
+        )
+      : item,
+  );
+}
+
+function digestOf(content: unknown): string {
+  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+}
+
+/** The digest covers everything but `id` and `integrity`; the id is derived from it and checked. */
+function contentOf(artifact: Record<string, unknown>): Record<string, unknown> {
+  const {id: _id, integrity: _integrity, ...content} = artifact;
+  return content;
+}
+
+export function sealArtifact(content: ArtifactContent): ModelArtifact {
+  const digest = digestOf(content);
+  const artifact = {
+    ...content,
+    id: versionId(new Date(content.created_at), digest),
+    integrity: {algorithm: 'sha256' as const, digest},
+  };
+  // Refuse to produce what parseArtifact would refuse (e.g. a weights/columns mismatch).
+  const checked = artifactSchema.safeParse(artifact);
+  if (!checked.success)
+    throw new ModelError(`cannot seal model artifact: ${describeIssue(checked.error)}`);
+  return checked.data;
+}
+
+/** Canonical JSON bytes, so the same artifact always serialises identically. */
+export function serialiseArtifact(artifact: ModelArtifact): Buffer {
+  return Buffer.from(`${canonicalJson(artifact)}\n`, 'utf8');
+}
+
+/**
+ * Validates artifact bytes before anything uses them: JSON only (never evaluated), the schema
+ * version, every field and shape, then the integrity digest and the id derived from it.
+ * Throws a one-line ModelError on any failure.
+ */
+export function parseArtifact(bytes: Buffer | Uint8Array | string): ModelArtifact {
+  let text: string;
+  try {
+    text =
+      typeof bytes === 'string' ? bytes : new TextDecoder('utf-8', {fatal: true}).decode(bytes);
+  } catch {
+    throw new ModelError('model artifact is not UTF-8 text; refusing it');
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ModelError(
+      `model artifact is not valid JSON (${(error as Error).message}); refusing it`,
+    );
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ModelError('model artifact must be a JSON object; refusing it');
+  }
+  const record = raw as Record<string, unknown>;
+  if (record.schema !== ARTIFACT_SCHEMA) {
+    throw new ModelError(
+      `model artifact schema ${JSON.stringify(record.schema ?? null)} is not supported; expected ${ARTIFACT_SCHEMA}`,
+    );
+  }
+  const parsed = artifactSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ModelError(`model artifact is invalid: ${describeIssue(parsed.error)}`);
+  }
+  const digest = digestOf(contentOf(record));
+  if (digest !== parsed.data.integrity.digest) {
+    throw new ModelError(
+      `model artifact ${parsed.data.id} failed its integrity check (sha256 of its content does not match); refusing it`,
+    );
+  }
+  const expectedId = versionId(new Date(parsed.data.created_at), digest);
+  if (parsed.data.id !== expectedId) {
+    throw new ModelError(
+      `model artifact id ${parsed.data.id} does not match its content (${expectedId})`,
+    );
+  }
+  return parsed.data;
+}
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'unknown problem';
+  const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+  return `${path}: ${issue.message}`;
+}
+
+/** `YYYY-MM-DD/THHMMSSZ-<8 hex>`: sorts by time, groups by day, unique by content. */
+export function versionId(createdAt: Date, sha256: string): string {
+  if (Number.isNaN(createdAt.getTime())) throw new ModelError('version time is not a valid date');
+  if (!/^[0-9a-f]{8,}$/.test(sha256)) {
+    throw new ModelError('version digest must be at least 8 lower-case hex characters');
+  }
+  const iso = createdAt.toISOString(); // 2026-11-23T10:15:00.000Z
+  const time = iso.slice(11, 19).replaceAll(':', '');
+  return `${iso.slice(0, 10)}/T${time}Z-${sha256.slice(0, 8)}`;
+}
+
+export function isVersionId(id: string): boolean {
+  return VERSION_ID.test(id);
+}
+
+function normalisePrefix(prefix: string): string {
+  return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+}
+
+/** The object key of a version: prefix (a `/` is added if missing) + id + `.json`. */
+export function artifactKey(prefix: string, id: string): string {
+  if (!isVersionId(id)) throw new ModelError(`${JSON.stringify(id)} is not a model version id`);
+  return `${normalisePrefix(prefix)}${id}.json`;
+}
+
+/** The inverse of artifactKey; null for keys under the prefix that are not model versions. */
+export function versionFromKey(prefix: string, key: string): string | null {
+  const start = normalisePrefix(prefix);
+  if (!key.startsWith(start) || !key.endsWith('.json')) return null;
+  const id = key.slice(start.length, -'.json'.length);
+  return isVersionId(id) ? id : null;
+}

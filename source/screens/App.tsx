@@ -1,0 +1,97 @@
+import {Box, useApp, useInput} from 'ink';
+import {useMemo, useState} from 'react';
+import {type AppServices, FocusContext, ServicesContext, useServices} from './AppContext.js';
+import {HelpOverlay} from './components/HelpOverlay.js';
+import {StatusLine} from './components/StatusLine.js';
+import {AnnouncementsContext, useAnnouncements} from './hooks/useAnnouncements.js';
+import {useConnectionStatus} from './hooks/useConnectionStatus.js';
+import {useTerminalSize} from './hooks/useTerminalSize.js';
+import {keys, SCREENS, type ScreenId} from './keyBindings.js';
+import {LiveScreen} from './LiveScreen.js';
+import {ModelsScreen} from './ModelsScreen.js';
+import {PredictScreen} from './PredictScreen.js';
+import {TrainScreen} from './TrainScreen.js';
+
+function Shell({initialScreen}: {initialScreen: ScreenId}) {
+  const {exit} = useApp();
+  const [screen, setScreen] = useState<ScreenId>(initialScreen);
+  const [help, setHelp] = useState(false);
+  const [typing, setTyping] = useState(false);
+  const {columns, rows} = useTerminalSize();
+  const history = useAnnouncements();
+  const status = useConnectionStatus();
+  const services = useServices();
+  const focus = useMemo(() => ({typing, setTyping}), [typing]);
+
+  useInput((input, key) => {
+    if (keys.ctrlC(input, key)) {
+      exit();
+      return;
+    }
+    if (help) {
+      if (keys.help(input) || key.escape) setHelp(false);
+      return;
+    }
+    if (typing) return;
+    if (keys.quit(input)) exit();
+    else if (keys.help(input)) setHelp(true);
+    else {
+      const target = SCREENS.find((s) => s.key === input);
+      if (target) setScreen(target.id);
+    }
+  });
+
+  // The live area stays shorter than the terminal, or Ink redraws the whole screen on every frame.
+  const bodyHeight = Math.max(rows - 3, 8);
+  const active = !help;
+  return (
+    <FocusContext.Provider value={focus}>
+      <AnnouncementsContext.Provider value={history}>
+        <Box flexDirection="column" width={columns}>
+          <StatusLine
+            screen={screen}
+            mode={services.bus.description}
+            store={services.store.description}
+            activeVersion={history.at(-1)?.version}
+            status={status}
+            width={columns}
+          />
+          <Box flexDirection="column" height={bodyHeight} overflow="hidden">
+            {help ? <HelpOverlay screen={screen} /> : null}
+            {/* Every screen stays mounted so tails and forms keep their state; only one renders. */}
+            <TrainScreen
+              active={active && screen === 'train'}
+              width={columns}
+              height={bodyHeight}
+            />
+            <ModelsScreen
+              active={active && screen === 'models'}
+              width={columns}
+              height={bodyHeight}
+            />
+            <LiveScreen active={active && screen === 'live'} width={columns} height={bodyHeight} />
+            <PredictScreen
+              active={active && screen === 'predict'}
+              width={columns}
+              height={bodyHeight}
+            />
+          </Box>
+        </Box>
+      </AnnouncementsContext.Provider>
+    </FocusContext.Provider>
+  );
+}
+
+export function App({
+  services,
+  initialScreen = 'train',
+}: {
+  services: AppServices;
+  initialScreen?: ScreenId;
+}) {
+  return (
+    <ServicesContext.Provider value={services}>
+      <Shell initialScreen={initialScreen} />
+    </ServicesContext.Provider>
+  );
+}

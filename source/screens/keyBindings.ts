@@ -1,0 +1,69 @@
+/**
+ * Every key binding of the TUI, in one place: the `?` overlay and the README are written from this.
+ * Screens match keys with `matches()` instead of comparing characters inline.
+ */
+import type {Key} from 'ink';
+
+export type ScreenId = 'train' | 'models' | 'live' | 'predict';
+
+export interface Binding {
+  keys: string;
+  description: string;
+}
+
+export const SCREENS: {id: ScreenId; key: string; title: string}[] = [
+  {id: 'train', key: '1', title: 'Train'},
+  {id: 'models', key: '2', title: 'Models'},
+  {id: 'live', key: '3', title: 'Live'},
+  {id: 'predict', key: '4', title: 'Predict'},
+];
+
+export const GLOBAL_BINDINGS: Binding[] = [
+  {keys: '1-4', description: 'switch screen (when no field has focus)'},
+  {keys: '?', description: 'show / hide this key map'},
+  {keys: 'q', description: 'quit (when no field has focus)'},
+  {keys: 'Ctrl+C', description: 'quit, always'},
+];
+
+export const SCREEN_BINDINGS: Record<ScreenId, Binding[]> = {
+  train: [
+    {keys: '↑/↓ j/k', description: 'select an option'},
+    {keys: 'Enter', description: 'edit the selected option (Enter saves, Esc cancels)'},
+    {keys: 'space', description: 'toggle a yes/no option'},
+    {keys: 't', description: 'train with these options'},
+    {keys: 'p', description: 'publish the trained model (upload, then announce on train)'},
+  ],
+  models: [
+    {keys: '↑/↓ j/k', description: 'select a version'},
+    {keys: 'Enter', description: 'details of the selected version'},
+    {keys: 'a', description: 'promote (announce) the selected version, after y/n'},
+    {keys: 'd', description: 'delete the selected version, after y/n'},
+    {keys: 'r', description: 'refresh'},
+    {keys: 'c', description: 'mark for comparison (mark two to compare)'},
+    {keys: 'h', description: 'promotion history'},
+    {keys: 'Esc', description: 'back to the list'},
+  ],
+  live: [
+    {keys: 'Tab', description: 'switch the selected pane'},
+    {keys: 'f', description: 'selected pane full screen / both panes'},
+    {keys: 'space', description: 'pause / resume'},
+    {keys: '/', description: 'filter by text (Enter applies, Esc clears)'},
+    {keys: 'b', description: 'restart from the earliest offset'},
+    {keys: '↑/↓', description: 'select a message'},
+    {keys: 'Enter', description: 'show the selected message whole'},
+  ],
+  predict: [
+    {keys: 'Tab / Shift+Tab', description: 'next / previous field'},
+    {keys: '→', description: 'accept the suggestion'},
+    {keys: 'Esc', description: 'leave the field'},
+    {keys: 'Enter', description: 'predict with the active model and publish to app_messages'},
+  ],
+};
+
+export const keys = {
+  up: (input: string, key: Key) => key.upArrow || input === 'k',
+  down: (input: string, key: Key) => key.downArrow || input === 'j',
+  quit: (input: string) => input === 'q',
+  help: (input: string) => input === '?',
+  ctrlC: (input: string, key: Key) => key.ctrl && input === 'c',
+} as const;

@@ -1,0 +1,31 @@
+import type {ParsedArgs, CommandIO} from '../commands/command.js';
+import {overridesFrom} from '../commands/command.js';
+import {loadConfig} from '../services/config.js';
+import {openServices} from '../services/connect.js';
+
+/** Opens the TUI on a terminal; without one, says where the headless commands are. */
+export async function startTui({flags}: ParsedArgs, io: CommandIO): Promise<number> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    io.stderr(
+      'wine-tui: the TUI needs a terminal (stdin and stdout are not a TTY); headless: wine-tui train|models|predict|tail|serve|doctor (see wine-tui --help)',
+    );
+    return 2;
+  }
+  const config = loadConfig(overridesFrom(flags));
+  const services = await openServices(config);
+  if (config.bus === 'embedded') {
+    await services.bus.ensureTopics([config.topics.train, config.topics.predictions]);
+  }
+  const [{render}, {App}] = await Promise.all([import('ink'), import('./App.js')]);
+  // Ctrl+C is handled by the App so that consumers and producers are closed before exit.
+  const instance = render(<App services={services} />, {
+    exitOnCtrlC: false,
+    maxFps: 15,
+  });
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    await services.close();
+  }
+  return 0;
+}

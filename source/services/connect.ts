@@ -1,0 +1,50 @@
+import path from 'node:path';
+import type {WineTuiConfig} from './config.js';
+import type {MessageBus} from './MessageBus.js';
+import {ModelRegistry} from './ModelRegistry.js';
+import type {ModelStore} from './ModelStore.js';
+
+export interface Services {
+  config: WineTuiConfig;
+  bus: MessageBus;
+  store: ModelStore;
+  registry: ModelRegistry;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the adapters the configuration asks for. Adapters are imported here, on demand, so that
+ * `wine-tui --help` and the first frame never pay for loading kafkajs or the AWS SDK.
+ */
+export async function openServices(
+  config: WineTuiConfig,
+  {onWarning}: {onWarning?: (message: string) => void} = {},
+): Promise<Services> {
+  const bus: MessageBus =
+    config.bus === 'kafka'
+      ? new (await import('./KafkaBus.js')).KafkaBus(config.kafka)
+      : new (await import('./LocalBus.js')).LocalBus({stateDir: config.stateDir});
+  const store: ModelStore =
+    config.store === 's3'
+      ? new (await import('./S3ModelStore.js')).S3ModelStore(config.s3)
+      : new (await import('./LocalModelStore.js')).LocalModelStore({
+          rootDir: path.join(config.stateDir, 'models-store'),
+          bucket: config.s3.bucket,
+        });
+  const registry = new ModelRegistry({
+    bus,
+    store,
+    topic: config.topics.train,
+    prefix: config.s3.prefix,
+    ...(onWarning ? {onWarning} : {}),
+  });
+  return {
+    config,
+    bus,
+    store,
+    registry,
+    async close() {
+      await Promise.allSettled([bus.close(), store.close()]);
+    },
+  };
+}

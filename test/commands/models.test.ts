@@ -1,0 +1,155 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {runCli} from '../support/cli.js';
+
+// The headless commands end to end on the embedded default (LocalBus + LocalModelStore).
+
+let stateDir: string;
+let configDir: string;
+
+beforeAll(() => {
+  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wine-tui-cli-state-'));
+  configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wine-tui-cli-config-'));
+});
+
+afterAll(() => {
+  fs.rmSync(stateDir, {recursive: true, force: true});
+  fs.rmSync(configDir, {recursive: true, force: true});
+});
+
+const cli = (...args: string[]) =>
+  runCli([...args, '--state-dir', stateDir, '--config-dir', configDir]);
+
+const wine = {
+  winery: 'Vega Sicilia',
+  wine: 'Unico',
+  year: 2009,
+  region: 'Ribera del Duero',
+  type: 'Ribera Del Duero Red',
+  rating: 4.8,
+  body: 5,
+};
+
+function oneLineError(result: {code: number | null; stderr: string; stdout: string}): string {
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe('');
+  const lines = result.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).not.toMatch(/\bat .*\.js:\d+/);
+  return lines[0]!;
+}
+
+describe('wine-tui train, models, predict (embedded)', () => {
+  let first: string;
+  let second: string;
+
+  it('trains on the de-duplicated split and reports what the README promises', async () => {
+    const result = await cli('train', '--json');
+    expect(result.code).toBe(0);
+    const out = JSON.parse(result.stdout) as Record<string, any>;
+    expect(out.rows).toEqual({total: 7500, unique: 2048, train: expect.any(Number), test: expect.any(Number)});
+    expect(out.rows.train + out.rows.test).toBe(2048);
+    expect(out.metrics.r2).toBeGreaterThanOrEqual(0.75);
+    expect(out.metrics.mape).toBeLessThanOrEqual(0.4);
+    expect(out.baseline.r2).toBeLessThan(out.metrics.r2);
+    expect(out.columns).toBeGreaterThan(100);
+    expect(out.fit_ms).toBeGreaterThan(0);
+    expect(out.published).toBeNull();
+    expect(out.version).toMatch(/^\d{4}-\d{2}-\d{2}\/T\d{6}Z-[0-9a-f]{8}$/);
+  });
+
+  it('publishes versions that never overwrite each other, newest active', async () => {
+    const a = JSON.parse((await cli('train', '--publish', '--json', '--seed', '1')).stdout);
+    const b = JSON.parse((await cli('train', '--publish', '--json', '--seed', '2')).stdout);
+    first = a.version;
+    second = b.version;
+    expect(first).not.toBe(second);
+    expect(a.published).toMatchObject({bucket: 'wines-models', topic: 'train', partition: 0, offset: 0});
+    expect(a.published.key).toBe(`models/${first}.json`);
+    expect(b.published.offset).toBe(1);
+    const list = JSON.parse((await cli('models', 'list', '--json')).stdout) as any[];
+    expect(list.map((v) => v.version)).toEqual([second, first]);
+    expect(list.map((v) => v.active)).toEqual([true, false]);
+    expect(list.every((v) => v.announced && v.size > 0 && v.metrics.r2 > 0)).toBe(true);
+  });
+
+  it('predicts with the active version and publishes to app_messages', async () => {
+    const result = await cli('predict', '--publish', '--json', JSON.stringify(wine));
+    expect(result.code).toBe(0);
+    const out = JSON.parse(result.stdout);
+    expect(out.version).toBe(second);
+    expect(out.price).toBeGreaterThan(50);
+    expect(out.unknown).toEqual([]);
+    expect(out.published).toEqual({topic: 'app_messages', partition: 0, offset: 0});
+    const tail = await cli('tail', 'app_messages', '--from-beginning', '--max', '1', '--json');
+    const message = JSON.parse(tail.stdout);
+    expect(message.key).toBe(out.request_id);
+    expect(message.value).toMatchObject({request_id: out.request_id, price: out.price, version: second});
+  });
+
+  it('lists unknown categories instead of failing', async () => {
+    const result = await cli('predict', '--json', JSON.stringify({...wine, winery: 'Bodega Nueva'}));
+    const out = JSON.parse(result.stdout);
+    expect(out.unknown).toEqual([{field: 'winery', value: 'Bodega Nueva'}]);
+    expect(out.price).toBeGreaterThan(0);
+  });
+
+  it('rolls back by promoting an older version, and refuses to delete the active one', async () => {
+    const promoted = await cli('models', 'promote', first, '--json');
+    expect(promoted.code).toBe(0);
+    expect(JSON.parse(promoted.stdout)).toMatchObject({version: first, topic: 'train', offset: 2});
+    const out = JSON.parse((await cli('predict', '--json', JSON.stringify(wine))).stdout);
+    expect(out.version).toBe(first);
+    expect(oneLineError(await cli('models', 'delete', first))).toMatch(/is active: promote another/);
+    expect((await cli('models', 'delete', second)).code).toBe(0);
+    const list = JSON.parse((await cli('models', 'list', '--json')).stdout) as any[];
+    expect(list.map((v) => v.version)).toEqual([first]);
+  });
+
+  it('shows one version in detail', async () => {
+    const show = JSON.parse((await cli('models', 'show', first, '--json')).stdout);
+    expect(show.version).toBe(first);
+    expect(show.largest_weights).toHaveLength(10);
+    expect(show.data_sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it.each([
+    [['train', '--alpha', 'abc'], /--alpha must be a number/],
+    [['train', '--test-size', '2'], /testSize/],
+    [['train', '--features', 'winery,colour'], /unknown feature colour/],
+    [['train', '--min-count', '0'], /minCount/],
+    [['predict', '--json', '{"winery": '], /--json is not valid JSON/],
+    [['predict', '--json', JSON.stringify({...wine, rating: 7})], /rating/],
+    [['predict', '--json', JSON.stringify({...wine, rating: 'abc'})], /rating/],
+    [['predict', '--json', JSON.stringify({...wine, year: 1800})], /year/],
+    [['predict', '--json', JSON.stringify({...wine, body: 9})], /body/],
+    [['predict', '--json', JSON.stringify({...wine, acidity: 0})], /acidity/],
+    [['predict', '--json', JSON.stringify({wine: 'Unico', rating: 4})], /winery/],
+    [['predict', '--version', '2020-01-01/T000000Z-deadbeef', '--json', JSON.stringify(wine)], /does not exist/],
+    [['predict', '--version', 'latest', '--json', JSON.stringify(wine)], /is not a model version/],
+    [['models', 'show', '2020-01-01/T000000Z-deadbeef'], /does not exist/],
+    [['models', 'frobnicate'], /models needs an action/],
+    [['tail', 'train', '--max', 'abc'], /--max must be a whole number/],
+    [['nonsense'], /unknown command "nonsense"/],
+  ])('refuses %j with one clear line and exit code 2', async (args, pattern) => {
+    expect(oneLineError(await cli(...args))).toMatch(pattern);
+  });
+
+  it('refuses an invalid bucket name, naming the rule', async () => {
+    const line = oneLineError(await cli('train', '--publish', '--bucket', 'wines_models'));
+    expect(line).toMatch(/--bucket: .*underscore.*wines-models/);
+  });
+
+  it('refuses an unknown flag', async () => {
+    const result = await cli('train', '--alpah', '1');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Unknown flag/);
+  });
+
+  it('says the TUI needs a terminal when there is none', async () => {
+    const line = oneLineError(await cli());
+    expect(line).toMatch(/needs a terminal.*wine-tui train\|models\|predict\|tail\|serve\|doctor/);
+  });
+});
