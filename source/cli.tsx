@@ -3,7 +3,7 @@ import meow from 'meow';
 import {type Command, connectionFlags, connectionHelp, processIO} from './commands/command.js';
 import {redact} from './services/config.js';
 import {ModelError} from './ml/errors.js';
-import {UserFacingError} from './services/errors.js';
+import {InvalidInputError, UserFacingError} from './services/errors.js';
 
 // Commands are imported only when invoked, so `--help` stays fast.
 const commands: Record<string, () => Promise<Command>> = {
@@ -43,6 +43,15 @@ function fail(error: unknown): number {
   return 1;
 }
 
+/** meow throws on some misuse (a flag given twice, a missing value): that is a usage error too. */
+function parseFlags<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new InvalidInputError(`${(error as Error).message}: see --help`);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const name = argv[0];
   if (name !== undefined && !name.startsWith('-')) {
@@ -52,20 +61,24 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const command = await load();
-    const cli = meow(command.usage, {
-      importMeta: import.meta,
-      argv: argv.slice(1),
-      flags: {...connectionFlags, ...command.flags},
-      allowUnknownFlags: false,
-    });
+    const cli = parseFlags(() =>
+      meow(command.usage, {
+        importMeta: import.meta,
+        argv: argv.slice(1),
+        flags: {...connectionFlags, ...command.flags},
+        allowUnknownFlags: false,
+      }),
+    );
     return command.run({input: cli.input, flags: cli.flags as Record<string, unknown>}, processIO);
   }
-  const cli = meow(mainHelp, {
-    importMeta: import.meta,
-    argv,
-    flags: {...connectionFlags},
-    allowUnknownFlags: false,
-  });
+  const cli = parseFlags(() =>
+    meow(mainHelp, {
+      importMeta: import.meta,
+      argv,
+      flags: {...connectionFlags},
+      allowUnknownFlags: false,
+    }),
+  );
   const {startTui} = await import('./screens/startTui.js');
   return startTui({flags: cli.flags as Record<string, unknown>, input: cli.input}, processIO);
 }

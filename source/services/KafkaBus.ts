@@ -34,6 +34,7 @@ export interface KafkaBusOptions {
  * producer's guarantees; within those retries, duplicates are still avoided.)
  */
 const CONNECTION_TIMEOUT_MS = 2_500;
+const REQUEST_TIMEOUT_MS = 5_000;
 const RETRY = {retries: 3, initialRetryTime: 250, maxRetryTime: 2_000};
 /** How long a fetch waits at the broker for new data; bounds how long closing a tail takes. */
 const FETCH_MAX_WAIT_MS = 500;
@@ -216,14 +217,23 @@ export class KafkaBus implements MessageBus {
           `TLS${this.settings.caFile ? ` and that ${this.settings.caFile} holds its CA` : ''}`,
       );
     }
-    const unreachable = chain.some((cause) =>
-      /^KafkaJS(ConnectionError|ConnectionClosedError|BrokerNotFound|NoBrokerAvailableError)$/.test(
-        cause.name,
-      ),
+    const unreachable = chain.some(
+      (cause) =>
+        /^KafkaJS(Connection|ConnectionClosed|RequestTimeout|NoBrokerAvailable)Error$/.test(
+          cause.name,
+        ) ||
+        cause.name === 'KafkaJSBrokerNotFound' ||
+        // What kafkajs throws, as a plain Error, when retrying after a request timed out.
+        cause.message === 'Broker not connected',
     );
     if (unreachable) {
+      const why = /^(Closed connection|Connection closed)/i.test(detail)
+        ? 'the broker closed the connection: does the listener expect TLS or SASL?'
+        : /^(Broker not connected|Request .* timed out)/.test(detail)
+          ? 'no answer in time'
+          : detail;
       return new ConnectionError(
-        `cannot reach Kafka at ${brokers} (${detail}); check bootstrap.servers and that the ` +
+        `cannot reach Kafka at ${brokers} (${why}); check bootstrap.servers and that the ` +
           'broker is running',
       );
     }
@@ -304,6 +314,7 @@ export class KafkaBus implements MessageBus {
       ssl: tls,
       sasl: sasl ? saslOptions(sasl) : undefined,
       connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
       retry: RETRY,
       logLevel: onLog ? [1, 2, 4, 5][threshold] : lib.logLevel.NOTHING,
       // Only the message and a few safe fields leave kafkajs, and never the password.

@@ -49,7 +49,12 @@ describe('wine-tui train, models, predict (embedded)', () => {
     const result = await cli('train', '--json');
     expect(result.code).toBe(0);
     const out = JSON.parse(result.stdout) as Record<string, any>;
-    expect(out.rows).toEqual({total: 7500, unique: 2048, train: expect.any(Number), test: expect.any(Number)});
+    expect(out.rows).toEqual({
+      total: 7500,
+      unique: 2048,
+      train: expect.any(Number),
+      test: expect.any(Number),
+    });
     expect(out.rows.train + out.rows.test).toBe(2048);
     expect(out.metrics.r2).toBeGreaterThanOrEqual(0.75);
     expect(out.metrics.mape).toBeLessThanOrEqual(0.4);
@@ -66,7 +71,12 @@ describe('wine-tui train, models, predict (embedded)', () => {
     first = a.version;
     second = b.version;
     expect(first).not.toBe(second);
-    expect(a.published).toMatchObject({bucket: 'wines-models', topic: 'train', partition: 0, offset: 0});
+    expect(a.published).toMatchObject({
+      bucket: 'wines-models',
+      topic: 'train',
+      partition: 0,
+      offset: 0,
+    });
     expect(a.published.key).toBe(`models/${first}.json`);
     expect(b.published.offset).toBe(1);
     const list = JSON.parse((await cli('models', 'list', '--json')).stdout) as any[];
@@ -86,11 +96,19 @@ describe('wine-tui train, models, predict (embedded)', () => {
     const tail = await cli('tail', 'app_messages', '--from-beginning', '--max', '1', '--json');
     const message = JSON.parse(tail.stdout);
     expect(message.key).toBe(out.request_id);
-    expect(message.value).toMatchObject({request_id: out.request_id, price: out.price, version: second});
+    expect(message.value).toMatchObject({
+      request_id: out.request_id,
+      price: out.price,
+      version: second,
+    });
   });
 
   it('lists unknown categories instead of failing', async () => {
-    const result = await cli('predict', '--json', JSON.stringify({...wine, winery: 'Bodega Nueva'}));
+    const result = await cli(
+      'predict',
+      '--json',
+      JSON.stringify({...wine, winery: 'Bodega Nueva'}),
+    );
     const out = JSON.parse(result.stdout);
     expect(out.unknown).toEqual([{field: 'winery', value: 'Bodega Nueva'}]);
     expect(out.price).toBeGreaterThan(0);
@@ -102,7 +120,9 @@ describe('wine-tui train, models, predict (embedded)', () => {
     expect(JSON.parse(promoted.stdout)).toMatchObject({version: first, topic: 'train', offset: 2});
     const out = JSON.parse((await cli('predict', '--json', JSON.stringify(wine))).stdout);
     expect(out.version).toBe(first);
-    expect(oneLineError(await cli('models', 'delete', first))).toMatch(/is active: promote another/);
+    expect(oneLineError(await cli('models', 'delete', first))).toMatch(
+      /is active: promote another/,
+    );
     expect((await cli('models', 'delete', second)).code).toBe(0);
     const list = JSON.parse((await cli('models', 'list', '--json')).stdout) as any[];
     expect(list.map((v) => v.version)).toEqual([first]);
@@ -127,12 +147,16 @@ describe('wine-tui train, models, predict (embedded)', () => {
     [['predict', '--json', JSON.stringify({...wine, body: 9})], /body/],
     [['predict', '--json', JSON.stringify({...wine, acidity: 0})], /acidity/],
     [['predict', '--json', JSON.stringify({wine: 'Unico', rating: 4})], /winery/],
-    [['predict', '--version', '2020-01-01/T000000Z-deadbeef', '--json', JSON.stringify(wine)], /does not exist/],
+    [
+      ['predict', '--version', '2020-01-01/T000000Z-deadbeef', '--json', JSON.stringify(wine)],
+      /does not exist/,
+    ],
     [['predict', '--version', 'latest', '--json', JSON.stringify(wine)], /is not a model version/],
     [['models', 'show', '2020-01-01/T000000Z-deadbeef'], /does not exist/],
     [['models', 'frobnicate'], /models needs an action/],
     [['tail', 'train', '--max', 'abc'], /--max must be a whole number/],
     [['nonsense'], /unknown command "nonsense"/],
+    [['train', '--seed', '1', '--seed', '2'], /can only be set once/],
   ])('refuses %j with one clear line and exit code 2', async (args, pattern) => {
     expect(oneLineError(await cli(...args))).toMatch(pattern);
   });

@@ -19,7 +19,9 @@ export function runCli(
   {env = {}, timeoutMs = 60_000}: {env?: Record<string, string>; timeoutMs?: number} = {},
 ): Promise<CliResult> {
   const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('WINE_TUI_') || k.startsWith('WINE_TUI_TEST_')),
+    Object.entries(process.env).filter(
+      ([k]) => !k.startsWith('WINE_TUI_') || k.startsWith('WINE_TUI_TEST_'),
+    ),
   );
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {

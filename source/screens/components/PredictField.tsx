@@ -1,0 +1,71 @@
+import {Box, Text} from 'ink';
+import {memo} from 'react';
+import {theme, tint} from '../theme.js';
+
+export const LABEL_WIDTH = 13;
+
+interface FieldProps {
+  label: string;
+  value: string;
+  placeholder: string;
+  focused: boolean;
+  /** The rest of the first suggestion when it extends what was typed (accepted with →). */
+  ghost: string;
+  invalid: boolean;
+  width: number;
+}
+
+/** One form row: marker, label, value with a cursor and the suggested completion, ✕ when invalid. */
+export const PredictField = memo(function PredictField({
+  label,
+  value,
+  placeholder,
+  focused,
+  ghost,
+  invalid,
+  width,
+}: FieldProps) {
+  // Long values show their end, where the typing happens.
+  const room = Math.max(width - 2 - LABEL_WIDTH - 4, 8);
+  const chars = Array.from(value);
+  const shown = chars.length > room ? `…${chars.slice(-(room - 1)).join('')}` : value;
+  const ghostShown = Array.from(ghost)
+    .slice(0, Math.max(room - Array.from(shown).length - 1, 0))
+    .join('');
+  return (
+    <Box>
+      <Text color={tint(focused ? theme.accent : undefined)} bold={focused} wrap="truncate-end">
+        {focused ? '› ' : '  '}
+        {label.padEnd(LABEL_WIDTH)}
+      </Text>
+      <Text wrap="truncate-end">
+        {shown}
+        {focused ? <Text inverse> </Text> : null}
+        {ghostShown ? <Text color={tint(theme.muted)}>{ghostShown}</Text> : null}
+        {value === '' && !ghostShown ? (
+          <Text color={tint(theme.muted)}>
+            {focused ? '' : ' '}
+            {placeholder}
+          </Text>
+        ) : null}
+        {invalid ? <Text color={tint(theme.bad)}> ✕</Text> : null}
+      </Text>
+    </Box>
+  );
+});
+
+/** A line under a field: its validation error or its suggestions. */
+export function PredictFieldNote({
+  text,
+  color,
+}: {
+  text: string;
+  color: (typeof theme)[keyof typeof theme];
+}) {
+  return (
+    <Text color={tint(color)} wrap="truncate-end">
+      {' '.repeat(2 + LABEL_WIDTH)}
+      {text}
+    </Text>
+  );
+}
