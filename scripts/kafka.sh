@@ -141,9 +141,9 @@ up() {
   format_storage
   log "starting Apache Kafka $KAFKA_VERSION"
   # setsid: the broker outlives this script and ignores Ctrl-C aimed at whoever called it.
-  # No inherited stdio, so a caller reading our stdout is not held open by the broker.
+  # No inherited stdio (a caller reading our stdout would wait for the broker) and not the lock.
   (cd "$RUN" && exec setsid java "${JAVA_OPTS[@]}" kafka.Kafka "$PROPS" \
-    </dev/null >"$RUN/logs/kafka.out" 2>&1) &
+    </dev/null >"$RUN/logs/kafka.out" 2>&1 9>&-) &
   echo $! >"$PIDFILE"
   wait_ready
 }

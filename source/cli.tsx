@@ -5,6 +5,15 @@ import {redact} from './services/config.js';
 import {ModelError} from './ml/errors.js';
 import {InvalidInputError, UserFacingError} from './services/errors.js';
 
+// kafkajs 2.2.4 triggers TimeoutNegativeWarning on every connection under Node 24 (tulios/kafkajs#1751);
+// printed to stderr it would garble the TUI. Every other warning still goes through.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const name = typeof warning === 'string' ? rest[0] : warning.name;
+  if (name === 'TimeoutNegativeWarning') return;
+  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
 // Commands are imported only when invoked, so `--help` stays fast.
 const commands: Record<string, () => Promise<Command>> = {
   train: async () => (await import('./commands/train.js')).trainCommand,

@@ -93,7 +93,7 @@ export function TrainScreen({active, width, height}: ScreenProps) {
       {
         label: 'active',
         metrics: activeVersion?.metrics,
-        note: 'no version announced yet',
+        note: 'none announced yet',
       },
       {label: 'median', metrics: model.artifact.baseline.metrics},
     ];
@@ -141,7 +141,7 @@ export function TrainScreen({active, width, height}: ScreenProps) {
       ) : (
         <Text wrap="truncate-end" color={tint(model ? theme.good : theme.muted)}>
           {model
-            ? `✓ trained ${model.artifact.id}: ${model.artifact.data.rows.train} train / ${model.artifact.data.rows.test} held-out wines, fit ${model.fitMs} ms`
+            ? `✓ trained ${model.artifact.id} · ${model.artifact.data.rows.train} train / ${model.artifact.data.rows.test} test · fit ${Math.round(model.fitMs)} ms`
             : 'press t to train with these options'}
         </Text>
       )}
@@ -157,6 +157,11 @@ export function TrainScreen({active, width, height}: ScreenProps) {
             {activeVersion && tableRows < resultRows ? (
               <Text wrap="truncate-end" color={tint(theme.muted)}>
                 active: {activeVersion.version}
+              </Text>
+            ) : null}
+            {plotBeside && tableRows + 1 < resultRows ? (
+              <Text wrap="truncate-end" color={tint(theme.muted)}>
+                plot →: log price, the smooth line is the actual
               </Text>
             ) : null}
           </Box>
@@ -195,7 +200,7 @@ function PublishLine({state}: {state: ReturnType<typeof useTrainer>['state']}) {
     const p = state.published;
     return (
       <Text wrap="truncate-end" color={tint(theme.good)}>
-        published {p.key} · announced on {p.topic} partition {p.partition} offset {p.offset}
+        published {p.key} → {p.topic}/{p.partition} offset {p.offset}
       </Text>
     );
   }

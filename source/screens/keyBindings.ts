@@ -53,10 +53,13 @@ export const SCREEN_BINDINGS: Record<ScreenId, Binding[]> = {
     {keys: 'Enter', description: 'show the selected message whole'},
   ],
   predict: [
-    {keys: 'Tab / Shift+Tab', description: 'next / previous field'},
-    {keys: '→', description: 'accept the suggestion'},
-    {keys: 'Esc', description: 'leave the field'},
-    {keys: 'Enter', description: 'predict with the active model and publish to app_messages'},
+    {keys: 'Tab / Enter', description: 'with no field focused: focus the first field'},
+    {keys: 'Tab / Shift+Tab', description: 'next / previous field (also ↓/↑)'},
+    {keys: '→', description: 'accept the first suggestion'},
+    {keys: 'Backspace', description: 'delete the last character (Ctrl+U clears the field)'},
+    {keys: 'Enter', description: 'in a field: predict with the active model and publish it'},
+    {keys: 'Esc', description: 'leave the field (global keys work again)'},
+    {keys: 'r', description: 'retry loading the active model after a failure'},
   ],
 };
 

@@ -51,7 +51,8 @@ const LOG_SUFFIX = '.log';
 /**
  * The embedded bus: one append-only log of JSON lines per topic (a single partition 0) under
  * `<stateDir>/bus`. Several processes may share the folder: appends happen under a cross-process
- * lock, one write and one fsync per batch of publishes (group commit).
+ * lock, one write and one fsync per batch of publishes (group commit). An open tail keeps the
+ * process alive, as a Kafka consumer would; close() releases everything.
  */
 export class LocalBus implements MessageBus {
   readonly kind = 'embedded';

@@ -8,7 +8,6 @@ import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import {render} from 'ink-testing-library';
 import {type ReactElement, type ReactNode, useMemo, useState} from 'react';
-import {App} from '../../source/screens/App.js';
 import {type AppServices, FocusContext, ServicesContext} from '../../source/screens/AppContext.js';
 import {
   AnnouncementsContext,
@@ -92,23 +91,30 @@ export function renderScreen(services: AppServices, screen: ReactElement) {
   return render(<ScreenProviders services={services}>{screen}</ScreenProviders>);
 }
 
-/** Renders the whole App, on `initialScreen` (default train). */
-export function renderApp(services: AppServices, initialScreen?: ScreenId) {
+/**
+ * Renders the whole App, on `initialScreen` (default train). The App is imported on demand so that
+ * a screen test does not need every other screen to load.
+ */
+export async function renderApp(services: AppServices, initialScreen?: ScreenId) {
+  const {App} = await import('../../source/screens/App.js');
   return render(<App services={services} {...(initialScreen ? {initialScreen} : {})} />);
 }
 
 /**
- * Writes keys one at a time with a pause after each: Ink drops input written before useInput has
- * subscribed, and React needs a tick to apply state between presses.
+ * Writes keys one at a time with a pause before and after each. Ink drops input written before
+ * useInput has subscribed, and a frame can be on screen before React has run the effects that
+ * give the input handler that frame's state (tens of ms on a busy machine): a key written right
+ * after waiting for a frame would reach the previous handler.
  */
 export async function press(
   stdin: {write: (data: string) => void},
   ...keys: string[]
 ): Promise<void> {
   for (const key of keys) {
-    stdin.write(key);
     await delay(50);
+    stdin.write(key);
   }
+  await delay(50);
 }
 
 /** Types text character by character (text inputs see one keypress per write). */

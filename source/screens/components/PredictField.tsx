@@ -29,9 +29,7 @@ export const PredictField = memo(function PredictField({
   const room = Math.max(width - 2 - LABEL_WIDTH - 4, 8);
   const chars = Array.from(value);
   const shown = chars.length > room ? `…${chars.slice(-(room - 1)).join('')}` : value;
-  const ghostShown = Array.from(ghost)
-    .slice(0, Math.max(room - Array.from(shown).length - 1, 0))
-    .join('');
+  const ghostChars = Array.from(ghost).slice(0, Math.max(room - Array.from(shown).length - 1, 0));
   return (
     <Box>
       <Text color={tint(focused ? theme.accent : undefined)} bold={focused} wrap="truncate-end">
@@ -40,13 +38,13 @@ export const PredictField = memo(function PredictField({
       </Text>
       <Text wrap="truncate-end">
         {shown}
-        {focused ? <Text inverse> </Text> : null}
-        {ghostShown ? <Text color={tint(theme.muted)}>{ghostShown}</Text> : null}
-        {value === '' && !ghostShown ? (
-          <Text color={tint(theme.muted)}>
-            {focused ? '' : ' '}
-            {placeholder}
-          </Text>
+        {/* The cursor sits on the first suggested character, as in fish's autosuggestions. */}
+        {focused ? <Text inverse>{ghostChars[0] ?? ' '}</Text> : null}
+        {ghostChars.length > 1 ? (
+          <Text color={tint(theme.muted)}>{ghostChars.slice(1).join('')}</Text>
+        ) : null}
+        {value === '' && ghostChars.length === 0 ? (
+          <Text color={tint(theme.muted)}>{placeholder}</Text>
         ) : null}
         {invalid ? <Text color={tint(theme.bad)}> ✕</Text> : null}
       </Text>

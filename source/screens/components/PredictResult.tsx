@@ -11,7 +11,7 @@ interface Props {
 }
 
 /** Lines in PredictResult (the screen budgets its height with it). */
-export const RESULT_ROWS = 3;
+export const RESULT_ROWS = 4;
 
 export function formatEuros(price: number): string {
   return `${price.toFixed(2)} €`;
@@ -25,20 +25,25 @@ export const PredictResult = memo(function PredictResult({outcome, topic, stale}
   return (
     <>
       <Text wrap="truncate-end" color={dim}>
-        Price <Text bold color={dim ?? tint(theme.good)}>{formatEuros(message.price)}</Text>
-        {` with ${message.version}`}
+        Price{' '}
+        <Text bold color={dim ?? tint(theme.good)}>
+          {formatEuros(message.price)}
+        </Text>
         {stale ? ' (for an earlier input)' : ''}
+        {` with version ${message.version}`}
       </Text>
       {published ? (
         <Text wrap="truncate-end" color={dim}>
           {`Published to ${published.topic} partition ${published.partition} offset ${published.offset}`}
-          {` · request ${message.request_id}`}
         </Text>
       ) : (
         <Text wrap="truncate-end" color={tint(theme.bad)}>
           {`Not published to ${topic}: ${publishError ?? 'unknown error'}`}
         </Text>
       )}
+      <Text wrap="truncate-end" color={dim}>
+        {`request_id ${message.request_id}`}
+      </Text>
       <Text wrap="truncate-end" color={dim ?? (unknown ? tint(theme.warn) : undefined)}>
         {unknown
           ? `Unknown to the model: ${unknown} (priced from the other fields)`

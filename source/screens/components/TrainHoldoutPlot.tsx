@@ -13,7 +13,10 @@ interface Props {
 }
 
 /** log10 of actual and predicted prices, the wines sorted by actual price (predictions floored at €1). */
-export function holdoutSeries(pairs: readonly HoldoutPair[]): {actual: number[]; predicted: number[]} {
+export function holdoutSeries(pairs: readonly HoldoutPair[]): {
+  actual: number[];
+  predicted: number[];
+} {
   const sorted = [...pairs].sort((a, b) => a.actual - b.actual);
   return {
     actual: sorted.map((p) => Math.log10(p.actual)),
@@ -27,7 +30,12 @@ const euros = (log10: number) => `€${Math.round(10 ** log10)}`.padStart(6);
  * Predicted versus actual price of the held-out wines, log scale: the smooth rising line is the
  * actual price (the wines are in that order), the ragged one the prediction.
  */
-export const TrainHoldoutPlot = memo(function TrainHoldoutPlot({pairs, error, width, height}: Props) {
+export const TrainHoldoutPlot = memo(function TrainHoldoutPlot({
+  pairs,
+  error,
+  width,
+  height,
+}: Props) {
   const lines = useMemo(() => {
     if (!pairs || pairs.length === 0) return [];
     const {actual, predicted} = holdoutSeries(pairs);
@@ -45,7 +53,7 @@ export const TrainHoldoutPlot = memo(function TrainHoldoutPlot({pairs, error, wi
         {error
           ? ''
           : pairs
-            ? `${pairs.length} held-out wines: actual (smooth) vs predicted`
+            ? `${pairs.length} held-out: actual vs predicted`
             : 'preparing the hold-out plot…'}
         {error ? <Text color={tint(theme.bad)}>plot: {error}</Text> : null}
       </Text>

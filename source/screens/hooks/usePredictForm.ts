@@ -5,15 +5,7 @@ import {NON_VINTAGE, parseWineInput, type ParseResult} from '../../ml/input.js';
 import type {CategoricalFeature} from '../../ml/options.js';
 
 export type FieldName =
-  | 'winery'
-  | 'wine'
-  | 'year'
-  | 'region'
-  | 'type'
-  | 'rating'
-  | 'body'
-  | 'acidity'
-  | 'num_reviews';
+  'winery' | 'wine' | 'year' | 'region' | 'type' | 'rating' | 'body' | 'acidity' | 'num_reviews';
 
 const BASE_FIELDS: FieldName[] = ['winery', 'wine', 'year', 'region', 'type', 'rating', 'body'];
 /** Shown only when the active model was trained with them. */
@@ -72,6 +64,17 @@ export function suggest(vocabulary: readonly string[], typed: string, limit = 4)
   return ranked.flat().slice(0, limit);
 }
 
+/** Whether the model knows the value as typed (categories are case-sensitive; years are numbers). */
+export function isKnown(field: FieldName, value: string, vocabularies: Vocabularies): boolean {
+  if (!isCategorical(field)) return true;
+  let category = value.trim();
+  if (field === 'year') {
+    if (category.toUpperCase() === NON_VINTAGE) category = NON_VINTAGE;
+    else if (/^\d+$/.test(category)) category = String(Number(category));
+  }
+  return vocabularies[field]?.includes(category) ?? false;
+}
+
 export function isCategorical(field: FieldName): field is CategoricalFeature {
   return (
     field === 'winery' ||
@@ -104,6 +107,8 @@ export interface PredictForm {
   /** Errors to show: fields with a value, and every field once the operator tried to predict. */
   errors: Partial<Record<FieldName, string>>;
   suggestions: string[];
+  /** Whether the focused field's value is a category the model knows. */
+  known: boolean;
   focus: (field: FieldName | null) => void;
   /** Next (+1) or previous (-1) field, wrapping; from no field, the first or the last. */
   move: (step: 1 | -1) => void;
@@ -141,6 +146,8 @@ export function usePredictForm(fields: FieldName[], vocabularies: Vocabularies):
     return suggest(vocabularies[focused] ?? [], values[focused]);
   }, [focused, values, vocabularies]);
 
+  const known = focused !== null && isKnown(focused, values[focused], vocabularies);
+
   const edit = useCallback(
     (change: (value: string) => string) => {
       if (focused === null) return;
@@ -163,6 +170,7 @@ export function usePredictForm(fields: FieldName[], vocabularies: Vocabularies):
     parsed,
     errors,
     suggestions,
+    known,
     focus: setChosen,
     move,
     type: useCallback((text: string) => edit((value) => value + text), [edit]),

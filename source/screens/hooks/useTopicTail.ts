@@ -1,4 +1,4 @@
-import {useCallback, useEffect, useState} from 'react';
+import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
 import {redact} from '../../services/config.js';
 import type {BusMessage, MessageBus, TailOptions} from '../../services/MessageBus.js';
 import {decodeValue, valueOneLine} from '../../services/messageView.js';
@@ -55,13 +55,23 @@ export interface TailSnapshot {
   status: 'starting' | 'live' | 'failed';
   /** One line, when the tail failed. */
   error?: string;
+  /** While paused: `received` when the shown entries were taken (entries stay as they were). */
+  pausedAt?: number;
 }
 
-export const EMPTY_TAIL: TailSnapshot = {entries: [], received: 0, rate: 0, history: [], status: 'starting'};
+export const EMPTY_TAIL: TailSnapshot = {
+  entries: [],
+  received: 0,
+  rate: 0,
+  history: [],
+  status: 'starting',
+};
 
 export interface TailFeedOptions {
   capacity?: number;
   throttleMs?: number;
+  /** Start paused (see setPaused). */
+  paused?: boolean;
 }
 
 function oneLine(error: unknown): string {
@@ -84,16 +94,21 @@ export class TailFeed {
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly rateTimer: NodeJS.Timeout;
   private stopped = false;
+  private paused = false;
 
   constructor(
     bus: MessageBus,
     topic: string,
     from: TailFrom,
     private readonly onChange: (snapshot: TailSnapshot) => void,
-    {capacity = TAIL_CAPACITY, throttleMs = TAIL_THROTTLE_MS}: TailFeedOptions = {},
+    {capacity = TAIL_CAPACITY, throttleMs = TAIL_THROTTLE_MS, paused = false}: TailFeedOptions = {},
   ) {
     this.ring = new RingBuffer(capacity);
     this.throttleMs = throttleMs;
+    if (paused) {
+      this.paused = true;
+      this.snapshot = {...this.snapshot, pausedAt: 0};
+    }
     this.rateTimer = setInterval(() => this.tick(), 1000);
     try {
       const subscription = bus.tail(topic, {from}, (message) => this.receive(message));
@@ -116,6 +131,19 @@ export class TailFeed {
     await this.subscription?.close().catch(() => {});
   }
 
+  /** Freezes `entries` (messages are still received, buffered and counted) or thaws them. */
+  setPaused(paused: boolean): void {
+    if (paused === this.paused) return;
+    this.paused = paused;
+    if (paused) {
+      this.update({pausedAt: this.snapshot.received});
+    } else {
+      const {pausedAt: _, ...rest} = this.snapshot;
+      this.snapshot = rest;
+      this.update({entries: this.ring.toArray(), received: this.received});
+    }
+  }
+
   private receive(message: BusMessage): void {
     if (this.stopped) return;
     // A copy: a kafkajs value is a slice of the whole fetch response, which it would keep alive.
@@ -125,7 +153,11 @@ export class TailFeed {
     this.thisSecond += 1;
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = undefined;
-      this.update({entries: this.ring.toArray(), received: this.received});
+      this.update(
+        this.paused
+          ? {received: this.received}
+          : {entries: this.ring.toArray(), received: this.received},
+      );
     }, this.throttleMs);
   }
 
@@ -152,6 +184,13 @@ export interface TopicTail extends TailSnapshot {
   restart(from: TailFrom): void;
 }
 
+export interface TopicTailOptions {
+  capacity?: number;
+  throttleMs?: number;
+  /** Freezes `entries` while messages keep being received and counted. */
+  paused?: boolean;
+}
+
 /**
  * Tails one topic for a screen through services.bus: the subscription lives as long as the
  * component (or until restart), state updates are throttled (TailFeed) and tail errors end up in
@@ -160,24 +199,35 @@ export interface TopicTail extends TailSnapshot {
 export function useTopicTail(
   topic: string,
   initialFrom: TailFrom,
-  options: TailFeedOptions = {},
+  {capacity, throttleMs, paused = false}: TopicTailOptions = {},
 ): TopicTail {
   const {bus} = useServices();
   const [start, setStart] = useState({from: initialFrom, generation: 0});
   const [snapshot, setSnapshot] = useState<TailSnapshot>(EMPTY_TAIL);
-  const {capacity, throttleMs} = options;
+  const feedRef = useRef<TailFeed | undefined>(undefined);
+  // Read when a (re)started feed is created, without recreating it on every pause.
+  const pausedRef = useRef(paused);
   useEffect(() => {
     const feed = new TailFeed(bus, topic, start.from, setSnapshot, {
       ...(capacity === undefined ? {} : {capacity}),
       ...(throttleMs === undefined ? {} : {throttleMs}),
+      paused: pausedRef.current,
     });
+    feedRef.current = feed;
     return () => {
+      feedRef.current = undefined;
       void feed.close();
     };
   }, [bus, topic, start, capacity, throttleMs]);
+  useEffect(() => {
+    pausedRef.current = paused;
+    // The feed decides what is frozen: it alone knows exactly what was shown when the key came.
+    feedRef.current?.setPaused(paused);
+  }, [paused]);
   const restart = useCallback((from: TailFrom) => {
     setSnapshot(EMPTY_TAIL);
     setStart((previous) => ({from, generation: previous.generation + 1}));
   }, []);
-  return {...snapshot, from: start.from, restart};
+  // Stable between updates, so memoised panes skip renders that change nothing of theirs.
+  return useMemo(() => ({...snapshot, from: start.from, restart}), [snapshot, start.from, restart]);
 }

@@ -104,12 +104,14 @@ export function useTrainer() {
       trainModel(options, {
         dataPath: state.dataPath,
         onStep: (step, detail) => safe({type: 'step', step, detail}),
-      }).then(
-        (model) => safe({type: 'trained', model}),
-        (error: unknown) => safe({type: 'trainFailed', error: errorLine(error)}),
-      ).finally(() => {
-        busy.current.training = false;
-      });
+      })
+        .then(
+          (model) => safe({type: 'trained', model}),
+          (error: unknown) => safe({type: 'trainFailed', error: errorLine(error)}),
+        )
+        .finally(() => {
+          busy.current.training = false;
+        });
     },
     [safe, state.dataPath],
   );
@@ -127,12 +129,15 @@ export function useTrainer() {
     }
     busy.current.publishing = true;
     safe({type: 'publishing'});
-    registry.publish(model.bytes, summaryOf(model.artifact)).then(
-      (result) => safe({type: 'published', published: result}),
-      (error: unknown) => safe({type: 'publishFailed', error: errorLine(error)}),
-    ).finally(() => {
-      busy.current.publishing = false;
-    });
+    registry
+      .publish(model.bytes, summaryOf(model.artifact))
+      .then(
+        (result) => safe({type: 'published', published: result}),
+        (error: unknown) => safe({type: 'publishFailed', error: errorLine(error)}),
+      )
+      .finally(() => {
+        busy.current.publishing = false;
+      });
   }, [registry, model, published, safe]);
 
   return {state, train, publish};

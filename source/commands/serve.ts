@@ -1,0 +1,262 @@
+import {loadConfig, redact} from '../services/config.js';
+import {openServices} from '../services/connect.js';
+import {InvalidInputError} from '../services/errors.js';
+import {
+  ModelHolder,
+  PredictorService,
+  registryModelSource,
+  type ModelEvent,
+  type ServiceStats,
+} from '../services/PredictorService.js';
+import type {RequestStream} from '../services/RequestStream.js';
+import {type Command, connectionHelp, overridesFrom} from './command.js';
+
+const STOP_TIMEOUT_MS = 30_000;
+
+export const serveCommand: Command = {
+  usage: `
+  Usage
+    $ wine-tui serve [--group NAME] [--at-least-once] [--json] [--report-every SECONDS]
+
+  The predictor service: consumes prediction requests from the requests topic (predict_requests),
+  answers each with one prediction on app_messages, and sends requests it cannot answer to the
+  dead-letter topic (predict_requests.dlq). Topic names come from kafka_config.yaml (topics:).
+  Missing topics are created with the broker's defaults. Several instances with the same --group
+  share the requests topic's partitions. SIGTERM or Ctrl+C finishes the batch in hand, commits it
+  and exits 0.
+
+  Request (message value, JSON):
+    {"request_id": "r-1", "input": {"winery": "Vega Sicilia", "wine": "Unico", "year": 2009,
+     "region": "Ribera del Duero", "type": "Ribera Del Duero Red", "rating": 4.8, "body": 5}}
+  or the wine fields at the top level beside "request_id". request_id: text, up to 200 characters.
+  Wine fields as for \`wine-tui predict\`; a request is at most 64 KiB.
+
+  Prediction (key: request_id):
+    {request_id, input, price, version, unknown, time, latency_ms}
+  latency_ms: from the request reaching the service to its prediction being made.
+
+  Dead letter (key: the request's key; headers wine-tui-reason, -topic, -partition, -offset):
+    {reason, request_id, topic, partition, offset, timestamp, key, size, sha256, value_base64,
+     truncated, time}
+  value_base64 holds the original bytes, or their first 64 KiB with "truncated": true (size and
+  sha256 are always those of the whole original), so a dead letter always fits the broker's limit.
+
+  Model: the newest announcement on the train topic, fetched from the store and checked. New
+  announcements load in the background and take over between batches; a version that cannot be
+  loaded is retried with back-off while the previous one keeps serving. With no version announced
+  yet, serve waits for one before consuming requests.
+
+  Delivery: with Kafka, exactly-once: each batch's predictions, dead letters and offsets are
+  committed in one transaction (a read_committed consumer sees one prediction per request).
+  --at-least-once publishes and then commits offsets, for brokers without transactions (a crash
+  may answer a request twice). On the embedded bus (no broker configured): at-least-once, one
+  instance per group; the offset is kept in the state folder.
+
+  Options
+    --group NAME           consumer group (default: group.id from kafka_config.yaml)
+    --at-least-once        no transactions (see above)
+    --json                 reports and events as JSON lines on stdout instead of text on stderr
+    --report-every SECONDS throughput and latency report interval (default 5)
+${connectionHelp}
+`,
+  flags: {
+    group: {type: 'string'},
+    atLeastOnce: {type: 'boolean'},
+    json: {type: 'boolean'},
+    reportEvery: {type: 'string'},
+  },
+  async run({input, flags}, io) {
+    if (input.length > 0) {
+      throw new InvalidInputError(`serve takes no arguments (got "${input[0]}"): see --help`);
+    }
+    const reportEvery = flags.reportEvery === undefined ? 5 : Number(flags.reportEvery);
+    if (!Number.isFinite(reportEvery) || reportEvery < 0.1) {
+      throw new InvalidInputError(
+        `--report-every must be a number of seconds, at least 0.1 (got ${String(flags.reportEvery)})`,
+      );
+    }
+    if (
+      flags.group !== undefined &&
+      (typeof flags.group !== 'string' || flags.group.trim() === '')
+    ) {
+      throw new InvalidInputError('--group needs a name');
+    }
+    const config = loadConfig(overridesFrom(flags));
+    const groupId = typeof flags.group === 'string' ? flags.group.trim() : config.kafka.groupId;
+    const json = Boolean(flags.json);
+    const {topics} = config;
+
+    const say = (event: Record<string, unknown>, text: string) => {
+      if (json) io.stdout(redact(JSON.stringify({time: new Date().toISOString(), ...event})));
+      else io.stderr(redact(`serve: ${text}`));
+    };
+    const warn = (message: string) => say({event: 'warning', message}, `warning: ${message}`);
+
+    const services = await openServices(config, {onWarning: warn});
+    let holder: ModelHolder | undefined;
+    let stream: RequestStream | undefined;
+    let stopping = false;
+    let stopRequested!: () => void;
+    const stopSignal = new Promise<'stop'>((resolve) => (stopRequested = () => resolve('stop')));
+    let signals = 0;
+    const onSignal = () => {
+      signals += 1;
+      if (signals === 1) {
+        stopping = true;
+        say({event: 'stopping'}, 'stopping: finishing the batch in hand (again to exit at once)');
+        stopRequested();
+      } else {
+        process.exit(130);
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await services.bus.ensureTopics([
+        topics.train,
+        topics.requests,
+        topics.predictions,
+        topics.deadLetters,
+      ]);
+      holder = new ModelHolder({
+        source: registryModelSource(services.registry, services.bus),
+        onEvent: (event) => sayModelEvent(say, event, topics),
+      });
+      await holder.start();
+      if (holder.version === null) {
+        const first = await Promise.race([holder.firstModel(), stopSignal]);
+        if (first === 'stop') return 0;
+      }
+      if (stopping) return 0;
+
+      stream =
+        config.bus === 'kafka'
+          ? new (await import('../services/KafkaRequestStream.js')).KafkaRequestStream({
+              settings: config.kafka,
+              groupId,
+              topic: topics.requests,
+              guarantee: flags.atLeastOnce ? 'at-least-once' : 'exactly-once',
+              onWarning: warn,
+              ...(process.env.WINE_TUI_DEBUG
+                ? {onLog: (level, line) => io.stderr(redact(`kafkajs ${level}: ${line}`))}
+                : {}),
+            })
+          : new (await import('../services/LocalRequestStream.js')).LocalRequestStream({
+              bus: services.bus,
+              stateDir: config.stateDir,
+              groupId,
+              topic: topics.requests,
+              onWarning: warn,
+            });
+      const service = new PredictorService({
+        models: holder,
+        topics: {predictions: topics.predictions, deadLetters: topics.deadLetters},
+      });
+      say(
+        {
+          event: 'started',
+          requests: topics.requests,
+          predictions: topics.predictions,
+          dead_letters: topics.deadLetters,
+          group: groupId,
+          guarantee: stream.guarantee,
+          transport: stream.description,
+          version: holder.version,
+        },
+        `consuming ${stream.description}; predictions to ${topics.predictions}, dead letters to ${topics.deadLetters}; model ${holder.version}`,
+      );
+      timer = setInterval(() => sayStats(say, service.stats(), false), reportEvery * 1000);
+      const running = stream.run(service);
+      running.catch(() => {});
+      const outcome = await Promise.race([running.then(() => 'ended' as const), stopSignal]);
+      if (outcome === 'stop') {
+        const stopped = await Promise.race([
+          stream
+            .stop()
+            .then(() => running)
+            .then(() => true),
+          new Promise<false>((resolve) =>
+            setTimeout(() => resolve(false), STOP_TIMEOUT_MS).unref(),
+          ),
+        ]);
+        if (!stopped) {
+          warn(
+            `could not stop cleanly within ${STOP_TIMEOUT_MS / 1000} s; uncommitted requests will be answered again`,
+          );
+          sayStats(say, service.stats({total: true}), true);
+          return 1;
+        }
+      }
+      sayStats(say, service.stats({total: true}), true);
+      return 0;
+    } finally {
+      clearInterval(timer);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await stream?.stop().catch(() => {});
+      await holder?.close().catch(() => {});
+      await services.close();
+    }
+  },
+};
+
+type Say = (event: Record<string, unknown>, text: string) => void;
+
+function sayModelEvent(say: Say, event: ModelEvent, topics: {train: string; requests: string}) {
+  switch (event.type) {
+    case 'waiting':
+      say(
+        {event: 'waiting'},
+        `no model version is announced on ${topics.train} yet: waiting for one (wine-tui train --publish) before consuming ${topics.requests}`,
+      );
+      return;
+    case 'serving':
+      say(
+        {event: 'serving', version: event.version, previous: event.previous},
+        event.previous
+          ? `now serving model version ${event.version} (was ${event.previous})`
+          : `serving model version ${event.version}`,
+      );
+      return;
+    case 'load-failed':
+      say(
+        {
+          event: 'load_failed',
+          version: event.version,
+          reason: event.reason,
+          serving: event.serving,
+          retry_in_ms: event.retryInMs,
+        },
+        `could not load model version ${event.version} (${event.reason}); ` +
+          (event.serving ? `still serving ${event.serving}` : 'no model to serve yet') +
+          `; retrying with back-off`,
+      );
+      return;
+  }
+}
+
+const ms = (value: number | null) =>
+  value === null ? '-' : `${value.toFixed(value < 10 ? 2 : 1)} ms`;
+
+function sayStats(say: Say, stats: ServiceStats, final: boolean): void {
+  const event = {
+    event: final ? 'final' : 'stats',
+    seconds: Math.round(stats.seconds * 10) / 10,
+    requests: stats.requests,
+    rate: Math.round(stats.rate * 10) / 10,
+    p50_ms: stats.p50Ms === null ? null : Math.round(stats.p50Ms * 100) / 100,
+    p99_ms: stats.p99Ms === null ? null : Math.round(stats.p99Ms * 100) / 100,
+    dead_letters: stats.deadLetters,
+    version: stats.version,
+    total_requests: stats.totalRequests,
+    total_dead_letters: stats.totalDeadLetters,
+  };
+  const figures = `${stats.rate.toFixed(1)} req/s, p50 ${ms(stats.p50Ms)}, p99 ${ms(stats.p99Ms)}, ${stats.deadLetters} dead letters, model ${stats.version ?? '-'}`;
+  say(
+    event,
+    final
+      ? `stopped after ${stats.seconds.toFixed(1)} s: ${stats.requests} requests, ${figures}`
+      : `${figures} (${stats.requests} requests in ${stats.seconds.toFixed(1)} s; total ${stats.totalRequests})`,
+  );
+}

@@ -1,0 +1,515 @@
+import {readFile} from 'node:fs/promises';
+import {setTimeout as sleep} from 'node:timers/promises';
+// Types only: kafkajs itself is imported when the stream runs, to keep start-up fast.
+import type {
+  Admin,
+  Consumer,
+  EachBatchPayload,
+  Kafka,
+  KafkaConfig,
+  Message,
+  Producer,
+  Transaction,
+} from 'kafkajs';
+import {ConfigError, ConnectionError} from './errors.js';
+import type {
+  BatchHandler,
+  BatchOutput,
+  DeliveryGuarantee,
+  OutputMessage,
+  RequestRecord,
+  RequestStream,
+} from './RequestStream.js';
+import type {KafkaSettings} from './settings.js';
+
+type KafkaJs = typeof import('kafkajs');
+export type KafkaLogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface KafkaRequestStreamOptions {
+  settings: KafkaSettings;
+  groupId: string;
+  /** The requests topic. */
+  topic: string;
+  /** Default 'exactly-once' (transactions); 'at-least-once' for brokers without them. */
+  guarantee?: DeliveryGuarantee;
+  /** Problems the stream recovers from (a batch retried, a consumer restarted), one line each. */
+  onWarning?: (line: string) => void;
+  /** kafkajs' own log lines (passwords removed); without it kafkajs stays silent. */
+  onLog?: (level: KafkaLogLevel, line: string) => void;
+}
+
+/*
+ * Session timeout: a killed instance's partitions move to the others after this long (kafkajs has
+ * no static membership). The transaction timeout bounds how long a dead instance's open
+ * transaction can hold back read_committed consumers when no one takes over its partition.
+ */
+const SESSION_TIMEOUT_MS = 10_000;
+const HEARTBEAT_INTERVAL_MS = 1_000;
+const REBALANCE_TIMEOUT_MS = 30_000;
+const TRANSACTION_TIMEOUT_MS = 30_000;
+/** How long an idle fetch waits at the broker; bounds how long a stop waits for the fetch. */
+const FETCH_MAX_WAIT_MS = 250;
+const CONNECTION_TIMEOUT_MS = 3_000;
+const CLIENT_RETRY = {retries: 8, initialRetryTime: 100, maxRetryTime: 3_000};
+/* The broker answers CONCURRENT_TRANSACTIONS while the previous commit's markers are written:
+ * retry within milliseconds (as the Java client does), not after kafkajs' default 300 ms. */
+const PRODUCER_RETRY = {retries: 8, initialRetryTime: 10, maxRetryTime: 1_000};
+/** Partitions processed at once (each has its own transactional producer). */
+const PARTITION_CONCURRENCY = 4;
+/**
+ * Bytes of values per produce request. The broker's default limit (message.max.bytes) is about
+ * 1 MB per record batch, and kafkajs puts one batch per partition into a request.
+ */
+const CHUNK_BYTES = 512 * 1024;
+const BATCH_BACKOFF = {initialMs: 100, maxMs: 5_000};
+
+const LEVELS: KafkaLogLevel[] = ['error', 'warn', 'info', 'debug'];
+
+/**
+ * Prediction requests from Kafka. Exactly-once is consume-transform-produce in Kafka transactions:
+ * each batch's predictions, dead letters and consumer offset are committed in one transaction
+ * (transaction.sendOffsets), so a read_committed consumer sees each answer once whatever crashes.
+ *
+ * kafkajs has no consumer-group fencing (KIP-447), so every input partition gets its own
+ * transactional id (`wine-tui-serve-<group>-<topic>-<partition>`). The instance that takes a
+ * partition over initialises that id, which aborts a dead or stuck owner's open transaction and
+ * fences it; it then re-reads the group's committed offset (the old owner may have committed just
+ * before) and skips what is already answered. Any failed batch drops its producer (the next
+ * attempt re-initialises and re-checks) and is fetched again from its first offset.
+ */
+export class KafkaRequestStream implements RequestStream {
+  readonly guarantee: DeliveryGuarantee;
+  readonly description: string;
+  private readonly settings: KafkaSettings;
+  private readonly groupId: string;
+  private readonly topic: string;
+  private readonly warn: (line: string) => void;
+  private readonly onLog: KafkaRequestStreamOptions['onLog'];
+  private client: Promise<{lib: KafkaJs; kafka: Kafka}> | undefined;
+  private consumer: Consumer | undefined;
+  private admin: Promise<Admin> | undefined;
+  /** Exactly-once: one transactional producer per input partition we own. */
+  private readonly producers = new Map<number, Promise<Producer>>();
+  /** At-least-once: one idempotent producer. */
+  private shared: Promise<Producer> | undefined;
+  private failures = 0;
+  private stopping: Promise<void> | undefined;
+  private finish!: (error?: Error) => void;
+  private readonly finished: Promise<void>;
+
+  constructor(options: KafkaRequestStreamOptions) {
+    this.settings = options.settings;
+    this.groupId = options.groupId;
+    this.topic = options.topic;
+    this.guarantee = options.guarantee ?? 'exactly-once';
+    this.warn = (line) => options.onWarning?.(this.redact(line));
+    this.onLog = options.onLog;
+    this.description =
+      `kafka ${options.settings.brokers.join(',')}, topic ${options.topic}, group ${options.groupId}, ` +
+      (this.guarantee === 'exactly-once'
+        ? 'exactly-once (one transaction per batch)'
+        : 'at-least-once (offsets committed after publishing)');
+    this.finished = new Promise<void>((resolve, reject) => {
+      this.finish = (error) => (error ? reject(error) : resolve());
+    });
+    this.finished.catch(() => {});
+  }
+
+  async run<O extends BatchOutput>(handler: BatchHandler<O>): Promise<void> {
+    const {kafka} = await this.connectClient();
+    const consumer = kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: SESSION_TIMEOUT_MS,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+      rebalanceTimeout: REBALANCE_TIMEOUT_MS,
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
+      // read_committed: requests produced in aborted transactions are never answered.
+      readUncommitted: false,
+      retry: {...CLIENT_RETRY, restartOnFailure: async () => !this.stopping},
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({payload}) => {
+      // Producers of partitions we lost must not linger: their ids now belong to another owner.
+      const owned = new Set(payload.memberAssignment[this.topic] ?? []);
+      for (const partition of [...this.producers.keys()]) {
+        if (!owned.has(partition)) void this.dropProducer(partition);
+      }
+    });
+    consumer.on(consumer.events.CRASH, ({payload}) => {
+      if (this.stopping) return;
+      if (payload.restart) {
+        this.warn(`Kafka consumer restarting after: ${describe(payload.error)}`);
+      } else {
+        this.finish(this.explain(payload.error));
+      }
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({
+        topic: this.topic,
+        fromBeginning: this.settings.autoOffsetReset === 'earliest',
+      });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: PARTITION_CONCURRENCY,
+        eachBatch: (payload) => this.onBatch(payload, handler),
+      });
+    } catch (error) {
+      await this.stop();
+      throw this.explain(error);
+    }
+    await this.finished;
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      // Waits for the batch in hand (its transaction commits) and leaves the group.
+      await this.consumer?.disconnect().catch(() => {});
+      await Promise.all([
+        ...[...this.producers.keys()].map((partition) => this.dropProducer(partition)),
+        settle(this.shared, (producer) => producer.disconnect()),
+        settle(this.admin, (admin) => admin.disconnect()),
+      ]);
+      this.finish();
+    })();
+    return this.stopping;
+  }
+
+  private async onBatch<O extends BatchOutput>(
+    {batch, resolveOffset, isRunning}: EachBatchPayload,
+    handler: BatchHandler<O>,
+  ): Promise<void> {
+    const receivedAt = performance.now();
+    const {partition} = batch;
+    let records: RequestRecord[] = batch.messages.map((message) => ({
+      topic: this.topic,
+      partition,
+      offset: Number(message.offset),
+      timestamp: Number(message.timestamp),
+      key: message.key === null ? null : message.key.toString(),
+      value: message.value,
+      receivedAt,
+    }));
+    if (records.length === 0) return;
+    try {
+      let output: O;
+      if (this.guarantee === 'exactly-once') {
+        const {producer, fresh} = await this.partitionProducer(partition);
+        if (fresh) {
+          // After fencing the previous owner: its last commit is final and visible now.
+          const committed = await this.committedOffset(partition);
+          const fetched = Number((batch as {fetchedOffset?: string}).fetchedOffset ?? NaN);
+          if (committed !== undefined && committed < fetched) {
+            this.seek(partition, committed);
+            return;
+          }
+          if (committed !== undefined) records = records.filter((r) => r.offset >= committed);
+          if (records.length === 0) {
+            this.seek(partition, committed!);
+            return;
+          }
+        }
+        output = handler.process(records);
+        await this.transact(producer, output.messages, partition, records.at(-1)!.offset + 1);
+      } else {
+        output = handler.process(records);
+        const producer = await this.sharedProducer();
+        for (const chunk of chunks(output.messages)) {
+          await producer.sendBatch({topicMessages: byTopic(chunk)});
+        }
+        await this.consumer!.commitOffsets([
+          {topic: this.topic, partition, offset: String(records.at(-1)!.offset + 1)},
+        ]);
+      }
+      resolveOffset(String(records.at(-1)!.offset));
+      handler.committed(records, output);
+      if (this.failures > 0) {
+        this.warn(`batches commit again after ${this.failures} failed attempt(s)`);
+        this.failures = 0;
+      }
+    } catch (error) {
+      if (this.guarantee === 'exactly-once') void this.dropProducer(partition);
+      // Fetched again from its first offset, by us or by the partition's next owner.
+      this.seek(partition, records[0]!.offset);
+      this.failures += 1;
+      if (this.failures === 1) {
+        this.warn(
+          `a batch of ${records.length} requests from ${this.topic}/${partition}@${records[0]!.offset} ` +
+            `was not committed (${describe(error)}); it will be processed again`,
+        );
+      }
+      if (!isRunning()) return;
+      await sleep(
+        Math.min(
+          BATCH_BACKOFF.maxMs,
+          BATCH_BACKOFF.initialMs * 2 ** Math.min(this.failures - 1, 10),
+        ),
+      );
+    }
+  }
+
+  private async transact(
+    producer: Producer,
+    messages: OutputMessage[],
+    partition: number,
+    nextOffset: number,
+  ): Promise<void> {
+    const transaction = await producer.transaction();
+    try {
+      for (const chunk of chunks(messages)) {
+        await transaction.sendBatch({topicMessages: byTopic(chunk)});
+      }
+      await this.sendOffsets(transaction, partition, nextOffset);
+      await transaction.commit();
+    } catch (error) {
+      // Fails too if the commit itself failed half-way; the producer is dropped either way.
+      await transaction.abort().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** kafkajs does not retry AddOffsetsToTxn on CONCURRENT_TRANSACTIONS (the previous commit is still completing). */
+  private async sendOffsets(
+    transaction: Transaction,
+    partition: number,
+    nextOffset: number,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await transaction.sendOffsets({
+          consumerGroupId: this.groupId,
+          topics: [{topic: this.topic, partitions: [{partition, offset: String(nextOffset)}]}],
+        });
+        return;
+      } catch (error) {
+        if (attempt >= 12 || !hasType(error, 'CONCURRENT_TRANSACTIONS')) throw error;
+        await sleep(Math.min(10 * 2 ** attempt, 1_000));
+      }
+    }
+  }
+
+  private seek(partition: number, offset: number): void {
+    try {
+      this.consumer?.seek({topic: this.topic, partition, offset: String(offset)});
+    } catch {
+      // Not running any more: the next owner starts from the committed offset anyway.
+    }
+  }
+
+  /** The group's committed offset for a partition (the next one to answer), if any. */
+  private async committedOffset(partition: number): Promise<number | undefined> {
+    try {
+      const admin = await this.connectedAdmin();
+      const [topic] = await admin.fetchOffsets({groupId: this.groupId, topics: [this.topic]});
+      const offset = Number(topic?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
+      return offset >= 0 ? offset : undefined;
+    } catch (error) {
+      const admin = this.admin;
+      this.admin = undefined;
+      void settle(admin, (a) => a.disconnect());
+      throw error;
+    }
+  }
+
+  /** The partition's transactional producer; `fresh` when it was just initialised (and fenced its id). */
+  private async partitionProducer(
+    partition: number,
+  ): Promise<{producer: Producer; fresh: boolean}> {
+    const existing = this.producers.get(partition);
+    if (existing) return {producer: await existing, fresh: false};
+    const created = this.connectProducer(
+      `wine-tui-serve-${this.groupId}-${this.topic}-${partition}`,
+    );
+    this.producers.set(partition, created);
+    try {
+      return {producer: await created, fresh: true};
+    } catch (error) {
+      if (this.producers.get(partition) === created) this.producers.delete(partition);
+      throw error;
+    }
+  }
+
+  private async sharedProducer(): Promise<Producer> {
+    this.shared ??= this.connectProducer(undefined);
+    try {
+      return await this.shared;
+    } catch (error) {
+      this.shared = undefined;
+      throw error;
+    }
+  }
+
+  private async connectProducer(transactionalId: string | undefined): Promise<Producer> {
+    const {lib, kafka} = await this.connectClient();
+    const producer = kafka.producer({
+      ...(transactionalId ? {transactionalId, transactionTimeout: TRANSACTION_TIMEOUT_MS} : {}),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: PRODUCER_RETRY,
+      createPartitioner: lib.Partitioners.DefaultPartitioner,
+    });
+    try {
+      // For a transactional id this is InitProducerId: it fences any other holder of the id.
+      await producer.connect();
+    } catch (error) {
+      await producer.disconnect().catch(() => {});
+      throw error;
+    }
+    return producer;
+  }
+
+  private async dropProducer(partition: number): Promise<void> {
+    const producer = this.producers.get(partition);
+    this.producers.delete(partition);
+    await settle(producer, (p) => p.disconnect());
+  }
+
+  private async connectedAdmin(): Promise<Admin> {
+    this.admin ??= (async () => {
+      const {kafka} = await this.connectClient();
+      const admin = kafka.admin({retry: CLIENT_RETRY});
+      await admin.connect();
+      return admin;
+    })();
+    try {
+      return await this.admin;
+    } catch (error) {
+      this.admin = undefined;
+      throw error;
+    }
+  }
+
+  private connectClient(): Promise<{lib: KafkaJs; kafka: Kafka}> {
+    this.client ??= this.createClient();
+    return this.client;
+  }
+
+  private async createClient(): Promise<{lib: KafkaJs; kafka: Kafka}> {
+    const lib = (await import('kafkajs')).default;
+    const {brokers, clientId, ssl, caFile, sasl} = this.settings;
+    let tls: KafkaConfig['ssl'] = ssl;
+    if (ssl && caFile) {
+      try {
+        tls = {ca: [await readFile(caFile, 'utf8')]};
+      } catch (error) {
+        this.client = undefined;
+        throw new ConfigError(
+          `cannot read the CA file ${caFile}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+        );
+      }
+    }
+    const onLog = this.onLog;
+    const kafka = new lib.Kafka({
+      brokers,
+      clientId: `${clientId}-serve`,
+      ssl: tls,
+      sasl: sasl ? saslOptions(sasl) : undefined,
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      retry: CLIENT_RETRY,
+      logLevel: onLog ? lib.logLevel.INFO : lib.logLevel.NOTHING,
+      // Only the message and a few safe fields leave kafkajs, and never the password.
+      logCreator: () => (entry) => {
+        const level = LEVELS[[1, 2, 4, 5].indexOf(entry.level)];
+        if (!onLog || !level) return;
+        const {message, error} = entry.log as {message: string; error?: string};
+        onLog(level, this.redact(`${entry.namespace} ${message}${error ? `: ${error}` : ''}`));
+      },
+    });
+    return {lib, kafka};
+  }
+
+  private explain(error: unknown): Error {
+    const text = this.redact(describe(error));
+    if (
+      causes(error).some((c) =>
+        /^KafkaJS(Connection|BrokerNotFound|NoBrokerAvailable)/.test(c.name),
+      )
+    ) {
+      return new ConnectionError(
+        `cannot reach Kafka at ${this.settings.brokers.join(', ')} (${text}); check bootstrap.servers and that the broker is running`,
+      );
+    }
+    return new Error(`Kafka: ${text}`, {cause: error});
+  }
+
+  private redact(text: string): string {
+    const password = this.settings.sasl?.password;
+    return password ? text.split(password).join('***') : text;
+  }
+}
+
+function saslOptions(sasl: NonNullable<KafkaSettings['sasl']>): KafkaConfig['sasl'] {
+  const {username, password} = sasl;
+  switch (sasl.mechanism) {
+    case 'plain':
+      return {mechanism: 'plain', username, password};
+    case 'scram-sha-256':
+      return {mechanism: 'scram-sha-256', username, password};
+    case 'scram-sha-512':
+      return {mechanism: 'scram-sha-512', username, password};
+  }
+}
+
+async function settle<T>(
+  pending: Promise<T> | undefined,
+  then: (value: T) => Promise<unknown>,
+): Promise<void> {
+  try {
+    if (pending) await then(await pending);
+  } catch {
+    // Closing what failed to open, or is already gone.
+  }
+}
+
+/** Consecutive messages whose values add up to at most CHUNK_BYTES (a bigger one alone). */
+function* chunks(messages: OutputMessage[]): Generator<OutputMessage[]> {
+  let chunk: OutputMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = message.value.length + (message.key?.length ?? 0) + 64;
+    if (chunk.length > 0 && bytes + size > CHUNK_BYTES) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(message);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+function byTopic(messages: OutputMessage[]): Array<{topic: string; messages: Message[]}> {
+  const topics = new Map<string, Message[]>();
+  for (const {topic, key, value, headers} of messages) {
+    let list = topics.get(topic);
+    if (!list) topics.set(topic, (list = []));
+    list.push({key, value, ...(headers ? {headers} : {})});
+  }
+  return [...topics].map(([topic, list]) => ({topic, messages: list}));
+}
+
+function causes(error: unknown): Error[] {
+  const chain: Error[] = [];
+  let current: unknown = error;
+  while (current instanceof Error && !chain.includes(current) && chain.length < 10) {
+    chain.push(current);
+    current = current.cause;
+  }
+  return chain;
+}
+
+function hasType(error: unknown, type: string): boolean {
+  return causes(error).some((c) => (c as {type?: unknown}).type === type);
+}
+
+/** One line: the outermost message and, if different, the root cause. */
+function describe(error: unknown): string {
+  const chain = causes(error);
+  if (chain.length === 0) return String(error);
+  const outer = chain[0]!;
+  const root = chain.at(-1)!;
+  return root === outer || root.message === outer.message
+    ? `${outer.name}: ${outer.message}`
+    : `${outer.name}: ${outer.message} (${root.message})`;
+}

@@ -1,0 +1,52 @@
+/**
+ * The port `wine-tui serve` reads prediction requests through; adapters: KafkaRequestStream
+ * (kafkajs, transactions) and LocalRequestStream (the embedded bus). The service logic only sees
+ * batches of raw requests and hands back the messages they produce; the adapter publishes them and
+ * commits the batch's offsets, atomically where the transport allows it.
+ */
+
+/** One request as consumed: raw bytes, so that bad requests can be dead-lettered untouched. */
+export interface RequestRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  /** Milliseconds since the epoch, as stamped by the broker or the embedded log. */
+  timestamp: number;
+  key: string | null;
+  value: Buffer | null;
+  /** performance.now() when the batch reached the service: the start of its latency. */
+  receivedAt: number;
+}
+
+/** A message to publish for a batch; values are already encoded. */
+export interface OutputMessage {
+  topic: string;
+  key: string | null;
+  value: Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface BatchOutput {
+  messages: OutputMessage[];
+}
+
+export interface BatchHandler<O extends BatchOutput = BatchOutput> {
+  /** Turns a batch into its messages; called again with the same requests if the batch is retried. */
+  process(batch: RequestRecord[]): O;
+  /** The batch's messages are published and its offsets committed (in one transaction with Kafka). */
+  committed(batch: RequestRecord[], output: O): void;
+}
+
+export type DeliveryGuarantee = 'exactly-once' | 'at-least-once';
+
+export interface RequestStream {
+  readonly guarantee: DeliveryGuarantee;
+  /** One line for the start-up message, without secrets. */
+  readonly description: string;
+  /**
+   * Consumes until stop() or a fatal error. Resolves once stopped: the batch in hand finished and
+   * committed, the consumer gone from its group. Rejects on an error it cannot recover from.
+   */
+  run<O extends BatchOutput>(handler: BatchHandler<O>): Promise<void>;
+  stop(): Promise<void>;
+}

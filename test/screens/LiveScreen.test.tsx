@@ -1,0 +1,297 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {setTimeout as delay} from 'node:timers/promises';
+import {Text} from 'ink';
+import {render} from 'ink-testing-library';
+import {Profiler, type ReactNode, useMemo, useState} from 'react';
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
+import {type AppServices, FocusContext, ServicesContext} from '../../source/screens/AppContext.js';
+import {LiveScreen} from '../../source/screens/LiveScreen.js';
+import {loadConfig} from '../../source/services/config.js';
+import {openServices} from '../../source/services/connect.js';
+
+/*
+ * Small local helpers (test/screens/support.tsx imports the whole App, i.e. every screen; this
+ * file only needs the providers the Live screen uses).
+ */
+const KEY = {up: '\u001B[A', down: '\u001B[B', enter: '\r', escape: '\u001B', tab: '\t'};
+
+async function press(stdin: {write: (data: string) => void}, ...keys: string[]): Promise<void> {
+  for (const key of keys) {
+    stdin.write(key);
+    await delay(50);
+  }
+}
+
+let dir: string;
+let services: AppServices;
+let ui: ReturnType<typeof render> | undefined;
+let renders = 0;
+
+async function openEmbedded(kafkaYaml?: string): Promise<AppServices> {
+  const configDir = path.join(dir, 'config');
+  const stateDir = path.join(dir, 'state');
+  await fs.mkdir(configDir, {recursive: true});
+  await fs.mkdir(stateDir, {recursive: true});
+  if (kafkaYaml) await fs.writeFile(path.join(configDir, 'kafka_config.yaml'), kafkaYaml);
+  const config = loadConfig({configDir, stateDir}, {HOME: os.tmpdir()});
+  return openServices(config);
+}
+
+function Providers({children}: {children: ReactNode}) {
+  const [typing, setTyping] = useState(false);
+  const focus = useMemo(() => ({typing, setTyping}), [typing]);
+  return (
+    <ServicesContext.Provider value={services}>
+      <FocusContext.Provider value={focus}>
+        {/* The typing flag is shown so that tests can see setTyping at work. */}
+        {children}
+        {typing ? <Text>TYPING</Text> : null}
+      </FocusContext.Provider>
+    </ServicesContext.Provider>
+  );
+}
+
+function show(width = 100, height = 30) {
+  ui = render(
+    <Providers>
+      <Profiler id="live" onRender={() => (renders += 1)}>
+        <LiveScreen active width={width} height={height} />
+      </Profiler>
+    </Providers>,
+  );
+  return ui;
+}
+
+const frame = () => ui?.lastFrame() ?? '';
+const lines = () => frame().split('\n');
+const TITLE = /^[▸ ] (\S+) /;
+
+/** The message lines of one pane (those after its title line, up to the next title). */
+function pane(topic: string): string[] {
+  const all = lines();
+  const start = all.findIndex((line) => TITLE.exec(line)?.[1] === topic);
+  if (start < 0) return [];
+  const rest = all.slice(start + 1);
+  const end = rest.findIndex((line) => TITLE.test(line));
+  return (end < 0 ? rest : rest.slice(0, end)).filter((line) => /^\d+:\d+ /.test(line.trim()));
+}
+
+const titleOf = (topic: string) => lines().find((line) => TITLE.exec(line)?.[1] === topic) ?? '';
+
+async function untilLive() {
+  await vi.waitFor(() => {
+    expect(frame().match(/waiting for messages/g)).toHaveLength(2);
+  });
+}
+
+const prediction = (wine: string, price: number) => ({
+  wine,
+  winery: 'Bodega',
+  year: 2015,
+  predicted_price: price,
+  model_version: 'v1',
+});
+
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wine-tui-live-'));
+  renders = 0;
+});
+
+afterEach(async () => {
+  ui?.unmount();
+  ui = undefined;
+  await services?.close();
+  await fs.rm(dir, {recursive: true, force: true});
+});
+
+describe('LiveScreen', () => {
+  beforeEach(async () => {
+    services = await openEmbedded();
+    await services.bus.ensureTopics(['train', 'app_messages']);
+  });
+
+  it('shows both topics in their own panes, any value on one line with its offset', async () => {
+    show();
+    await untilLive();
+    await services.bus.publish('train', {value: {version: 'v1', key: 'models/v1.json'}});
+    await services.bus.publish('app_messages', {key: 'w1', value: prediction('Rioja', 12.5)});
+    await services.bus.publish('app_messages', {value: Buffer.from([0xff, 0xfe, 0x41])});
+    await services.bus.publish('app_messages', {value: Buffer.from('not json\nsecond line')});
+    await vi.waitFor(() => expect(pane('app_messages')).toHaveLength(3));
+    await vi.waitFor(() => expect(pane('train')).toHaveLength(1));
+
+    expect(pane('train')[0]).toMatch(/^0:0 \d\d:\d\d:\d\d - \{"version":"v1","key":"models\/v1\.json"\}/);
+    const [json, binary, text] = pane('app_messages');
+    expect(json).toMatch(/^0:0 \d\d:\d\d:\d\d w1 \{"wine":"Rioja",.*"predicted_price":12\.5/);
+    expect(binary).toMatch(/^0:1 .* - \\xff\\xfeA$/);
+    expect(text).toMatch(/^0:2 .* - not json\\nsecond line$/);
+    // The tail kept going after the odd values.
+    await services.bus.publish('app_messages', {value: prediction('Toro', 20)});
+    await vi.waitFor(() => expect(pane('app_messages')[3]).toMatch(/^0:3 .*Toro/));
+    expect(titleOf('app_messages')).toContain('4 received');
+  });
+
+  it('fits 80x24 and gives the selected pane the whole screen with f', async () => {
+    show(80, 21);
+    await untilLive();
+    for (let n = 0; n < 40; n++) {
+      await services.bus.publish('app_messages', {value: prediction(`wine ${n} ${'x'.repeat(80)}`, n)});
+    }
+    await vi.waitFor(() => expect(titleOf('app_messages')).toContain('40 received'));
+    const check = () => {
+      expect(lines().length).toBeLessThanOrEqual(21);
+      for (const line of lines()) expect(line.length).toBeLessThanOrEqual(80);
+    };
+    check();
+    // Newest at the bottom.
+    expect(pane('app_messages').at(-1)).toMatch(/^0:39 /);
+    const split = pane('app_messages').length;
+
+    await press(ui!.stdin, KEY.tab, 'f');
+    await vi.waitFor(() => expect(titleOf('train')).toBe(''));
+    check();
+    expect(pane('app_messages').length).toBeGreaterThan(split);
+    expect(pane('app_messages').at(-1)).toMatch(/^0:39 /);
+    await press(ui!.stdin, 'f');
+    await vi.waitFor(() => expect(titleOf('train')).not.toBe(''));
+  });
+
+  it('freezes the view while paused and catches up on resume', async () => {
+    show();
+    await untilLive();
+    await services.bus.publish('app_messages', {value: prediction('Rioja', 10)});
+    await vi.waitFor(() => expect(pane('app_messages')).toHaveLength(1));
+
+    await press(ui!.stdin, ' ');
+    await vi.waitFor(() => expect(frame()).toContain('PAUSED'));
+    const frozen = pane('app_messages');console.log(frame());
+    await services.bus.publish('app_messages', {value: prediction('Toro', 11)});
+    await services.bus.publish('app_messages', {value: prediction('Jumilla', 12)});
+    // Still counted while paused...
+    await vi.waitFor(() => expect(titleOf('app_messages')).toContain('PAUSED +2'));
+    await delay(300);
+    // ...but the messages shown do not move.
+    expect(pane('app_messages')).toEqual(frozen);
+
+    await press(ui!.stdin, ' ');
+    await vi.waitFor(() => expect(pane('app_messages')).toHaveLength(3));
+    expect(frame()).not.toContain('PAUSED');
+    expect(pane('app_messages')[2]).toMatch(/^0:2 .*Jumilla/);
+  });
+
+  it('filters on the one-line text; Esc clears the filter', async () => {
+    show();
+    await untilLive();
+    for (const [wine, price] of [
+      ['Rioja Alta', 10],
+      ['Ribera', 11],
+      ['Rioja Baja', 12],
+    ] as const) {
+      await services.bus.publish('app_messages', {value: prediction(wine, price)});
+    }
+    await vi.waitFor(() => expect(pane('app_messages')).toHaveLength(3));
+
+    await press(ui!.stdin, '/');
+    await vi.waitFor(() => expect(frame()).toContain('TYPING'));
+    // The filter field takes the keys, including those the screen would otherwise act on.
+    await press(ui!.stdin, ...'rioja'.split(''), KEY.enter);
+    await vi.waitFor(() => expect(frame()).not.toContain('TYPING'));
+    await vi.waitFor(() => expect(pane('app_messages')).toHaveLength(2));
+    expect(pane('app_messages').every((line) => line.includes('Rioja'))).toBe(true);
+    expect(frame()).toContain('filter: rioja');
+    expect(titleOf('app_messages')).toContain('2 shown');
+
+    // New messages go through the same filter.
+    await services.bus.publish('app_messages', {value: prediction('Toro', 13)});
+    await services.bus.publish('app_messages', {value: prediction('rioja nueva', 14)});
+    await vi.waitFor(() => expect(pane('app_messages')).toHaveLength(3));
+    expect(frame()).not.toContain('Toro');
+
+    await press(ui!.stdin, '/');
+    await vi.waitFor(() => expect(frame()).toContain('TYPING'));
+    await press(ui!.stdin, KEY.escape);
+    await vi.waitFor(() => expect(pane('app_messages')).toHaveLength(5));
+    expect(frame()).not.toContain('TYPING');
+    expect(frame()).not.toContain('filter:');
+  });
+
+  it('shows the selected message whole and goes back with Esc', async () => {
+    show();
+    await untilLive();
+    await services.bus.publish('app_messages', {
+      key: 'wine-7',
+      value: prediction('Priorat', 42.5),
+      headers: {'content-type': 'application/json'},
+    });
+    await services.bus.publish('app_messages', {value: prediction('Toro', 11)});
+    await vi.waitFor(() => expect(pane('app_messages')).toHaveLength(2));
+
+    // Tab to the predictions pane, ↑ picks the newest, ↑ again the one before.
+    await press(ui!.stdin, KEY.tab, KEY.up, KEY.up, KEY.enter);
+    await vi.waitFor(() => expect(frame()).toContain('app_messages · partition 0 · offset 0'));
+    expect(frame()).toContain('key        wine-7');
+    expect(frame()).toContain('content-type: application/json');
+    expect(frame()).toMatch(/timestamp {2}\d{4}-\d\d-\d\dT/);
+    expect(frame()).toContain('  "predicted_price": 42.5');
+    expect(frame()).toContain('  "wine": "Priorat",');
+    expect(frame()).not.toContain('Toro');
+
+    await press(ui!.stdin, KEY.escape);
+    await vi.waitFor(() => expect(pane('app_messages')).toHaveLength(2));
+    expect(frame()).not.toContain('partition 0 · offset 0');
+  });
+
+  it('replays the selected pane from the earliest offset with b', async () => {
+    // Published before the screen starts: a tail from the latest offset does not show them.
+    for (let n = 0; n < 3; n++) await services.bus.publish('train', {value: {version: `v${n}`}});
+    show();
+    await untilLive();
+    await services.bus.publish('train', {value: {version: 'v3'}});
+    await vi.waitFor(() => expect(pane('train')).toHaveLength(1));
+    expect(pane('train')[0]).toMatch(/^0:3 /);
+
+    await press(ui!.stdin, 'b');
+    await vi.waitFor(() => expect(pane('train')).toHaveLength(4));
+    expect(pane('train').map((line) => line.split(' ')[0])).toEqual(['0:0', '0:1', '0:2', '0:3']);
+    expect(titleOf('train')).toContain('4 received since earliest');
+    // The other pane is untouched.
+    expect(titleOf('app_messages')).not.toContain('since earliest');
+  });
+
+  it('keeps the buffer bounded and renders far less often than messages arrive', async () => {
+    show();
+    await untilLive();
+    // Every line starts with the partition, so this filter shows the whole buffer's size.
+    await press(ui!.stdin, '/', '0', ':', KEY.enter);
+    const before = renders;
+    const total = 5000;
+    for (let start = 0; start < total; start += 500) {
+      await Promise.all(
+        Array.from({length: 500}, (_, i) =>
+          services.bus.publish('app_messages', {value: prediction(`w${start + i}`, i)}),
+        ),
+      );
+    }
+    await vi.waitFor(() => expect(titleOf('app_messages')).toContain(`${total} received`), {
+      timeout: 20_000,
+    });
+    await vi.waitFor(() => expect(titleOf('app_messages')).toContain('500 shown'));
+    expect(pane('app_messages').at(-1)).toMatch(new RegExp(`^0:${total - 1} `));
+    const during = renders - before;
+    expect(during).toBeGreaterThan(0);
+    expect(during).toBeLessThan(total / 20);
+  }, 30_000);
+});
+
+describe('LiveScreen with a topic it cannot tail', () => {
+  it('shows the error in the pane and keeps tailing the other one', async () => {
+    services = await openEmbedded('topics:\n  app_messages: "no spaces allowed"\n');
+    show();
+    await vi.waitFor(() => expect(frame()).toContain('tail failed: invalid topic name'));
+    await vi.waitFor(() => expect(frame()).toContain('waiting for messages'));
+    await services.bus.publish('train', {value: {version: 'v1'}});
+    await vi.waitFor(() => expect(pane('train')).toHaveLength(1));
+  });
+});

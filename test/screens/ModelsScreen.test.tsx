@@ -1,0 +1,106 @@
+import {afterEach, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest';
+import {ModelsScreen} from '../../source/screens/ModelsScreen.js';
+import {summaryOf, trainModel, type TrainedModel} from '../../source/services/modelWorkflow.js';
+import {KEY, openTestServices, press, renderScreen, type TestServices} from './support.js';
+
+let older: TrainedModel;
+let newer: TrainedModel;
+let env: TestServices;
+let ui: ReturnType<typeof renderScreen> | undefined;
+
+beforeAll(async () => {
+  // Two different models, trained once for every test (about a second each).
+  older = await trainModel({seed: 1, alpha: 1});
+  newer = await trainModel({seed: 2, alpha: 3});
+}, 30_000);
+
+beforeEach(async () => {
+  env = await openTestServices();
+  const {registry} = env.services;
+  await registry.publish(older.bytes, summaryOf(older.artifact));
+  await registry.publish(newer.bytes, summaryOf(newer.artifact));
+});
+
+afterEach(async () => {
+  ui?.unmount();
+  ui = undefined;
+  await env.cleanup();
+});
+
+const frame = () => ui?.lastFrame() ?? '';
+const olderId = () => older.artifact.id;
+const newerId = () => newer.artifact.id;
+/** The table row of a version (the line that names it). */
+const rowOf = (id: string) =>
+  frame()
+    .split('\n')
+    .find((line) => line.includes(id) && /(yes|no)\s*$/.test(line)) ?? '';
+
+async function renderModels() {
+  ui = renderScreen(env.services, <ModelsScreen active width={80} height={21} />);
+  await vi.waitFor(() => {
+    expect(frame()).toContain(olderId());
+    expect(frame()).toContain(newerId());
+  });
+  return ui;
+}
+
+describe('ModelsScreen', () => {
+  it('lists versions newest first and promotes the selected one after y', async () => {
+    const {stdin} = await renderModels();
+    const lines = frame().split('\n');
+    expect(lines.findIndex((l) => l.includes(newerId()))).toBeLessThan(
+      lines.findIndex((l) => l.includes(olderId())),
+    );
+    await vi.waitFor(() => expect(rowOf(newerId())).toContain('●'));
+    expect(rowOf(olderId())).not.toContain('●');
+
+    await press(stdin, KEY.down, 'a');
+    await vi.waitFor(() => expect(frame()).toContain(`promote (announce) ${olderId()}? y/n`));
+    await press(stdin, 'y');
+    await vi.waitFor(() => expect(frame()).toMatch(/promoted .* offset \d+/));
+    expect((await env.services.registry.active())?.version).toBe(olderId());
+    await vi.waitFor(() => expect(rowOf(olderId())).toContain('●'));
+    expect(rowOf(newerId())).not.toContain('●');
+  });
+
+  it('refuses to delete the active version and deletes another after y', async () => {
+    const {stdin} = await renderModels();
+    // The newest is active (announced last) and selected first.
+    await press(stdin, 'd');
+    await vi.waitFor(() => expect(frame()).toContain(`delete ${newerId()}? y/n`));
+    await press(stdin, 'y');
+    await vi.waitFor(() => expect(frame()).toContain('is active: promote another version'));
+    expect((await env.services.registry.list()).map((v) => v.version)).toContain(newerId());
+
+    // n cancels without touching anything
+    await press(stdin, KEY.down, 'd', 'n');
+    expect(frame()).not.toContain('? y/n');
+    expect((await env.services.registry.list()).length).toBe(2);
+
+    await press(stdin, 'd', 'y');
+    await vi.waitFor(() => expect(frame()).toContain(`deleted ${olderId()}`));
+    await vi.waitFor(() => expect(rowOf(olderId())).toBe(''));
+    expect((await env.services.registry.list()).map((v) => v.version)).toEqual([newerId()]);
+  });
+
+  it('compares two marked versions, shows details and the promotion history', async () => {
+    const {stdin} = await renderModels();
+    await press(stdin, 'c', KEY.down, 'c');
+    await vi.waitFor(() => expect(frame()).toContain('Compare versions'));
+    // Options come from the artifacts: the seeds and alphas differ.
+    await vi.waitFor(() => expect(frame()).toMatch(/seed\s+1\s+2/));
+    expect(frame()).toMatch(/alpha\s+1\s+3/);
+    expect(frame()).toContain('R² (left) and MAPE (right) of all 2 versions');
+    await press(stdin, KEY.escape);
+    await vi.waitFor(() => expect(frame()).toContain('Model versions: 2'));
+
+    await press(stdin, KEY.enter);
+    await vi.waitFor(() => expect(frame()).toContain('largest weights'));
+    expect(frame()).toContain(older.artifact.data.sha256.slice(0, 0) + 'sha256');
+    await press(stdin, KEY.escape, 'h');
+    await vi.waitFor(() => expect(frame()).toContain('Promotion history: 2 announcements'));
+    expect(frame()).toContain(olderId());
+    expect(frame()).toContain(newerId());
+  });
+});
