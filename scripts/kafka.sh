@@ -108,13 +108,13 @@ show_log_tail() {
 
 wait_ready() {
   local started=$SECONDS rc=0
-  wait_for "port_open $KAFKA_PORT" "$READY_SECONDS" "$PIDFILE" "$PROPS" || rc=$?
+  wait_for "port_open $KAFKA_PORT" "$READY_SECONDS" "$(<"$PIDFILE")" || rc=$?
   if ((rc == 0)); then
     healthy $((READY_SECONDS - (SECONDS - started) + 1)) || rc=1
   fi
   case $rc in
     0) log "ready on 127.0.0.1:$KAFKA_PORT (SASL_PLAINTEXT $KAFKA_SASL_PORT) in $((SECONDS - started))s" ;;
-    2) show_log_tail && fail "the broker exited during startup" ;;
+    2) show_log_tail && fail "the broker exited during startup (rm -rf $RUN/data resets its data)" ;;
     *) show_log_tail && fail "the broker did not answer within ${READY_SECONDS}s" ;;
   esac
 }

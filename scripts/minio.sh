@@ -49,7 +49,7 @@ live() {
 
 wait_ready() {
   local started=$SECONDS rc=0
-  wait_for live "$READY_SECONDS" "$PIDFILE" "$DATA" || rc=$?
+  wait_for live "$READY_SECONDS" "$(<"$PIDFILE")" || rc=$?
   case $rc in
     0) log "ready on $ENDPOINT (console http://127.0.0.1:$MINIO_CONSOLE_PORT) in $((SECONDS - started))s" ;;
     *)

@@ -76,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
         argv: argv.slice(1),
         flags: {...connectionFlags, ...command.flags},
         allowUnknownFlags: false,
+        // An absent boolean stays undefined, so a default (e.g. log target on) is not overridden.
+        booleanDefault: undefined,
       }),
     );
     return command.run({input: cli.input, flags: cli.flags as Record<string, unknown>}, processIO);

@@ -69,12 +69,18 @@ lock_service() {
   flock 9
 }
 
-# Waits until $1 (a command) succeeds, for at most $2 seconds, while our process ($3 pid file,
-# $4 marker) lives. Returns 1 on timeout, 2 if the process died.
+# Alive and not a zombie (a broker that died at startup stays our zombie child until we exit).
+alive() {
+  local state
+  state=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $state != Z* ]]
+}
+
+# Waits until $1 (a command) succeeds, for at most $2 seconds, while process $3 lives.
+# Returns 1 on timeout, 2 if the process died.
 wait_for() {
-  local check=$1 pidfile=$3 marker=$4 deadline=$((SECONDS + $2))
+  local check=$1 pid=$3 deadline=$((SECONDS + $2))
   until $check; do
-    our_pid "$pidfile" "$marker" >/dev/null || return 2
+    alive "$pid" || return 2
     ((SECONDS < deadline)) || return 1
     sleep 0.5
   done

@@ -1,4 +1,4 @@
-import {FEATURE_NAMES, type TrainOptions} from '../ml/options.js';
+import {DEFAULT_TRAIN_OPTIONS, FEATURE_NAMES, type TrainOptions} from '../ml/options.js';
 import {loadConfig} from '../services/config.js';
 import {openServices} from '../services/connect.js';
 import {InvalidInputError} from '../services/errors.js';
@@ -60,14 +60,14 @@ export const trainCommand: Command = {
   (never overwriting) and then announces it on the train topic, which makes it the active version.
 
   Options
-    --alpha X          ridge (L2) strength, 0 = plain least squares       (default 1)
+    --alpha X          ridge (L2) strength, 0 = plain least squares       (default ${DEFAULT_TRAIN_OPTIONS.alpha})
     --log-target       fit log(price) and predict back in euros            (default on;
                        --no-log-target fits the price itself)
-    --min-count N      categories seen fewer times go to "other"           (default 1)
-    --test-size F      held-out fraction                                   (default 0.2)
-    --seed N           split seed                                          (default 42)
+    --min-count N      categories seen fewer times go to "other"           (default ${DEFAULT_TRAIN_OPTIONS.minCount})
+    --test-size F      held-out fraction                                   (default ${DEFAULT_TRAIN_OPTIONS.testSize})
+    --seed N           split seed                                          (default ${DEFAULT_TRAIN_OPTIONS.seed})
     --features a,b,..  from ${FEATURE_NAMES.join(', ')}
-                       (default winery,wine,year,region,type,rating,body)
+                       (default ${DEFAULT_TRAIN_OPTIONS.features.join(',')})
     --data FILE        training CSV (default: the bundled data/wines_SPA.csv)
     --publish          upload, then announce on the train topic
     --json             one JSON object: {version, metrics, baseline, rows, columns, fit_ms, published}

@@ -193,6 +193,13 @@ export function parseArtifact(bytes: Buffer | Uint8Array | string): ModelArtifac
       `model artifact ${parsed.data.id} failed its integrity check (sha256 of its content does not match); refusing it`,
     );
   }
+  // The digest covers the content, not its spelling: "1e-7" vs "1E-7" parse alike. Requiring the
+  // exact bytes serialiseArtifact() writes makes every changed byte a refusal.
+  if (text !== `${canonicalJson(raw)}\n`) {
+    throw new ModelError(
+      `model artifact ${parsed.data.id} is not byte-for-byte as written (edited or re-encoded); refusing it`,
+    );
+  }
   const expectedId = versionId(new Date(parsed.data.created_at), digest);
   if (parsed.data.id !== expectedId) {
     throw new ModelError(

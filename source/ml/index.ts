@@ -3,6 +3,7 @@ export * from './dataset.js';
 export * from './errors.js';
 export * from './features.js';
 export * from './fit.js';
+export * from './holdout.js';
 export * from './input.js';
 export * from './metrics.js';
 export * from './model.js';

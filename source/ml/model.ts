@@ -120,6 +120,9 @@ export interface Predictor {
 /**
  * Prediction goes through the package's own model object, loaded from our weights in its
  * toJSON() format (weights as a column, intercept last), so the package stays the model of record.
+ * The artifact does not embed that toJSON() output: it would add per-weight summary statistics
+ * that our solver does not compute (the package derives them from a dense pseudo-inverse), and
+ * a flat weight list is what the artifact's shape checks validate against the columns.
  */
 function pricePredictor(
   spec: FeatureSpec,

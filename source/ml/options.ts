@@ -56,10 +56,10 @@ export type TrainOptions = z.infer<typeof trainOptionsSchema>;
  * - minCount 1: pooling rare levels into "other" hurts (minCount 2: R² 0.68, MAPE 0.40): a winery
  *   or wine seen once in training still identifies its other vintages in test.
  * - testSize 0.2: the usual 80/20 hold-out.
- * - seed 1: R² in euros on 410 rows hinges on which dozen wines above 900 EUR land in test; across
- *   seeds 1..30 this model scores R² 0.53..0.87 (mean 0.72) and MAPE 0.30..0.40. Seed 1 is a split
- *   on which it meets the bar asserted in test/ml (R² 0.774, MAPE 0.334; seed 42 gives
- *   0.729 / 0.354). Only the seed was picked for that; the options above were chosen on the mean.
+ * - seed 42: fixed before looking at results, not picked per split. R² in euros on 410 rows hinges
+ *   on which dozen wines above 900 EUR land in test: across seeds 1..30 this model scores R²
+ *   0.53..0.87 (mean 0.72) and MAPE 0.30..0.40; seed 42 gives R² 0.729 / MAPE 0.354, below the
+ *   issue's R² 0.75 bar (adding num_reviews gives 0.751). The README reports both.
  */
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   features: [...DEFAULT_FEATURES],
@@ -67,7 +67,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   logTarget: true,
   minCount: 1,
   testSize: 0.2,
-  seed: 1,
+  seed: 42,
 };
 
 /** Merges the caller's options over the defaults and validates; throws ModelError naming the option. */

@@ -11,11 +11,6 @@ import {theme, tint} from './theme.js';
 
 type PaneIndex = 0 | 1;
 
-interface Paused {
-  entries: [readonly TailEntry[], readonly TailEntry[]];
-  received: [number, number];
-}
-
 function useFiltered(entries: readonly TailEntry[], filter: string): readonly TailEntry[] {
   return useMemo(() => {
     const needle = filter.toLowerCase();
@@ -30,14 +25,14 @@ function useFiltered(entries: readonly TailEntry[], filter: string): readonly Ta
 export function LiveScreen({active, width, height}: ScreenProps) {
   const {config} = useServices();
   const {setTyping} = useFocusState();
-  const train = useTopicTail(config.topics.train, 'latest');
-  const predictions = useTopicTail(config.topics.predictions, 'latest');
+  const [paused, setPaused] = useState(false);
+  const train = useTopicTail(config.topics.train, 'latest', {paused});
+  const predictions = useTopicTail(config.topics.predictions, 'latest', {paused});
   const tails: [TopicTail, TopicTail] = [train, predictions];
   const topics = [config.topics.train, config.topics.predictions] as const;
 
   const [focus, setFocus] = useState<PaneIndex>(0);
   const [full, setFull] = useState(false);
-  const [paused, setPaused] = useState<Paused | undefined>();
   const [filter, setFilter] = useState('');
   /** The filter being typed; undefined while the field is closed. */
   const [draft, setDraft] = useState<string | undefined>();
@@ -49,8 +44,8 @@ export function LiveScreen({active, width, height}: ScreenProps) {
   const [scroll, setScroll] = useState(0);
 
   const rows: [readonly TailEntry[], readonly TailEntry[]] = [
-    useFiltered(paused ? paused.entries[0] : train.entries, filter),
-    useFiltered(paused ? paused.entries[1] : predictions.entries, filter),
+    useFiltered(train.entries, filter),
+    useFiltered(predictions.entries, filter),
   ];
 
   // Leaving the screen for good must not leave the global keys switched off.
@@ -98,14 +93,7 @@ export function LiveScreen({active, width, height}: ScreenProps) {
       } else if (input === 'f') {
         setFull((f) => !f);
       } else if (input === ' ') {
-        setPaused(
-          paused
-            ? undefined
-            : {
-                entries: [train.entries, predictions.entries],
-                received: [train.received, predictions.received],
-              },
-        );
+        setPaused((p) => !p);
       } else if (input === '/') {
         setDraft(filter);
         setTyping(true);
@@ -113,7 +101,7 @@ export function LiveScreen({active, width, height}: ScreenProps) {
         tails[focus].restart('earliest');
         select(focus, undefined);
         // A replay is meant to be watched.
-        setPaused(undefined);
+        setPaused(false);
       } else if (keys.up(input, key)) {
         move(-1);
       } else if (keys.down(input, key)) {
@@ -135,22 +123,25 @@ export function LiveScreen({active, width, height}: ScreenProps) {
   if (!active) return null;
 
   const bodyHeight = Math.max(2, height - 1);
-  const pane = (index: PaneIndex, paneHeight: number) => (
-    <LivePane
-      key={index}
-      topic={topics[index]}
-      rows={rows[index]}
-      selectedSeq={selected[index]}
-      tail={tails[index]}
-      focused={focus === index}
-      newWhilePaused={
-        paused ? Math.max(0, tails[index].received - paused.received[index]) : undefined
-      }
-      filtered={filter !== ''}
-      width={width}
-      height={paneHeight}
-    />
-  );
+  const pane = (index: PaneIndex, paneHeight: number) => {
+    const {pausedAt} = tails[index];
+    return (
+      <LivePane
+        key={index}
+        topic={topics[index]}
+        rows={rows[index]}
+        selectedSeq={selected[index]}
+        tail={tails[index]}
+        focused={focus === index}
+        newWhilePaused={
+          pausedAt === undefined ? undefined : Math.max(0, tails[index].received - pausedAt)
+        }
+        filtered={filter !== ''}
+        width={width}
+        height={paneHeight}
+      />
+    );
+  };
   const top = Math.floor(bodyHeight / 2);
 
   return (

@@ -1,4 +1,4 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, type Key, Text} from 'ink';
 import {useCallback, useState} from 'react';
 import {type ScreenProps, useServices} from './AppContext.js';
 import {ModelsCompare} from './components/ModelsCompare.js';
@@ -9,6 +9,7 @@ import {useAnnouncementHistory} from './hooks/useAnnouncements.js';
 import {useModelDetails} from './hooks/useModelDetails.js';
 import {useModelVersions} from './hooks/useModelVersions.js';
 import {useRegistryAction} from './hooks/useRegistryAction.js';
+import {useKeys} from './hooks/useKeys.js';
 import {keys} from './keyBindings.js';
 import {theme, tint} from './theme.js';
 
@@ -71,7 +72,7 @@ export function ModelsScreen({active, width, height}: ScreenProps) {
     [run, registry, refresh],
   );
 
-  const listKeys = (input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => {
+  const listKeys = (input: string, key: Key) => {
     if (keys.up(input, key)) setSelected(Math.max(0, selected - 1));
     else if (keys.down(input, key)) setSelected(Math.min(versions.length - 1, selected + 1));
     else if (key.return && current) setView('details');
@@ -88,7 +89,7 @@ export function ModelsScreen({active, width, height}: ScreenProps) {
     }
   };
 
-  useInput(
+  useKeys(
     (input, key) => {
       if (confirm) {
         if (input === 'y') {

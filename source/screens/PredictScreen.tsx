@@ -75,7 +75,9 @@ export function PredictScreen({active, width, height}: ScreenProps) {
   const prediction = usePrediction();
   const [notice, setNotice] = useState<string>();
 
-  // Global keys (1-4, q, ?) are off exactly while one of our fields has the keyboard.
+  // Global keys (1-4, q, ?) are off exactly while one of our fields has the keyboard. The key
+  // handler says so at once (the next key may follow quickly); the effect covers focus lost
+  // otherwise (a model without that field, the screen hidden or unmounted).
   const typing = active && form.focused !== null;
   useEffect(() => {
     if (!typing) return;
@@ -85,8 +87,9 @@ export function PredictScreen({active, width, height}: ScreenProps) {
 
   const submit = () => {
     form.markSubmitted();
-    if (!form.parsed.ok) {
-      const count = form.parsed.errors.length;
+    const {parsed} = form.now();
+    if (!parsed.ok) {
+      const count = parsed.errors.length;
       setNotice(`Fix the field${count === 1 ? '' : 's'} marked ✕ first`);
     } else if (!model) {
       setNotice(
@@ -98,21 +101,26 @@ export function PredictScreen({active, width, height}: ScreenProps) {
       );
     } else {
       setNotice(undefined);
-      prediction.predict(model, form.parsed.value);
+      prediction.predict(model, parsed.value);
     }
   };
 
   useInput(
     (input, key) => {
-      if (form.focused === null) {
-        if (key.tab && key.shift) form.move(-1);
-        else if (key.tab || key.return || key.downArrow) form.move(1);
-        else if (key.upArrow) form.move(-1);
+      if (form.now().focused === null) {
+        const enter = (step: 1 | -1) => {
+          form.move(step);
+          setTyping(true);
+        };
+        if (key.upArrow || (key.tab && key.shift)) enter(-1);
+        else if (key.tab || key.return || key.downArrow) enter(1);
         else if (input === 'r' && loadError !== undefined) reload();
         return;
       }
-      if (key.escape) form.focus(null);
-      else if (key.tab) form.move(key.shift ? -1 : 1);
+      if (key.escape) {
+        form.focus(null);
+        setTyping(false);
+      } else if (key.tab) form.move(key.shift ? -1 : 1);
       else if (key.downArrow) form.move(1);
       else if (key.upArrow) form.move(-1);
       else if (key.return) submit();

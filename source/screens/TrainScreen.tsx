@@ -1,5 +1,5 @@
-import {Box, Text, useInput} from 'ink';
-import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
+import {Box, Text} from 'ink';
+import {useCallback, useEffect, useMemo, useState} from 'react';
 import {DEFAULT_TRAIN_OPTIONS, type TrainOptions} from '../ml/options.js';
 import {type ScreenProps, useFocusState} from './AppContext.js';
 import {errorLine} from './components/metricsFormat.js';
@@ -15,6 +15,7 @@ import {applyOptionText, editText, OPTION_FIELDS} from './components/trainOption
 import {useActiveVersion} from './hooks/useAnnouncements.js';
 import {useHoldout} from './hooks/useHoldout.js';
 import {useTrainer} from './hooks/useTrainer.js';
+import {useKeys} from './hooks/useKeys.js';
 import {keys} from './keyBindings.js';
 import {theme, tint} from './theme.js';
 
@@ -33,14 +34,11 @@ export function TrainScreen({active, width, height}: ScreenProps) {
   const holdout = useHoldout(model?.artifact, state.dataPath);
 
   // A field left mid-edit must not keep the global keys off after this screen is gone.
-  const editingRef = useRef(false);
-  editingRef.current = editing !== undefined;
-  useEffect(
-    () => () => {
-      if (editingRef.current) setTyping(false);
-    },
-    [setTyping],
-  );
+  const isEditing = editing !== undefined;
+  useEffect(() => {
+    if (!isEditing) return;
+    return () => setTyping(false);
+  }, [isEditing, setTyping]);
 
   const field = OPTION_FIELDS[selected] ?? OPTION_FIELDS[0];
   const stopEditing = useCallback(() => {
@@ -63,7 +61,7 @@ export function TrainScreen({active, width, height}: ScreenProps) {
     [field, options, stopEditing],
   );
 
-  useInput(
+  useKeys(
     (input, key) => {
       if (keys.up(input, key)) setSelected((s) => Math.max(0, s - 1));
       else if (keys.down(input, key)) setSelected((s) => Math.min(OPTION_FIELDS.length - 1, s + 1));
@@ -79,7 +77,7 @@ export function TrainScreen({active, width, height}: ScreenProps) {
     },
     {isActive: active && editing === undefined},
   );
-  useInput(
+  useKeys(
     (_input, key) => {
       if (key.escape) stopEditing();
     },
@@ -161,7 +159,7 @@ export function TrainScreen({active, width, height}: ScreenProps) {
             ) : null}
             {plotBeside && tableRows + 1 < resultRows ? (
               <Text wrap="truncate-end" color={tint(theme.muted)}>
-                plot →: log price, the smooth line is the actual
+                plot: smooth = actual, ragged = predicted
               </Text>
             ) : null}
           </Box>

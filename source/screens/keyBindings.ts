@@ -28,7 +28,10 @@ export const GLOBAL_BINDINGS: Binding[] = [
 export const SCREEN_BINDINGS: Record<ScreenId, Binding[]> = {
   train: [
     {keys: '↑/↓ j/k', description: 'select an option'},
-    {keys: 'Enter', description: 'edit the selected option (Enter saves, Esc cancels)'},
+    {
+      keys: 'Enter',
+      description: 'edit the selected option (features: a comma list; Enter saves, Esc cancels)',
+    },
     {keys: 'space', description: 'toggle a yes/no option'},
     {keys: 't', description: 'train with these options'},
     {keys: 'p', description: 'publish the trained model (upload, then announce on train)'},
@@ -40,8 +43,9 @@ export const SCREEN_BINDINGS: Record<ScreenId, Binding[]> = {
     {keys: 'd', description: 'delete the selected version, after y/n'},
     {keys: 'r', description: 'refresh'},
     {keys: 'c', description: 'mark for comparison (mark two to compare)'},
-    {keys: 'h', description: 'promotion history'},
-    {keys: 'Esc', description: 'back to the list'},
+    {keys: 'h', description: 'promotion history (↑/↓ scroll)'},
+    {keys: 'y / n', description: 'confirm / cancel a promotion or deletion'},
+    {keys: 'Esc', description: 'back to the list (clears the comparison marks)'},
   ],
   live: [
     {keys: 'Tab', description: 'switch the selected pane'},

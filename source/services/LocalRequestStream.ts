@@ -15,6 +15,8 @@ export interface LocalRequestStreamOptions {
   groupId: string;
   topic: string;
   onWarning?: (line: string) => void;
+  /** How long to wait for another instance's lock; past the stale time, so a crashed one's is taken. */
+  lockWaitMs?: number;
 }
 
 const MAX_BATCH = 1_000;
@@ -59,11 +61,11 @@ export class LocalRequestStream implements RequestStream {
     await (await open(this.file, 'a')).close();
     let release: () => Promise<void>;
     try {
-      // Retries past the stale time, so a restart right after a crash takes the dead one's lock.
+      const waitMs = this.options.lockWaitMs ?? LOCK_STALE_MS + 2_000;
       release = await lockfile.lock(this.file, {
         realpath: false,
         stale: LOCK_STALE_MS,
-        retries: {retries: 12, minTimeout: 1_000, maxTimeout: 1_000},
+        retries: {retries: Math.ceil(waitMs / 250), minTimeout: 250, maxTimeout: 250},
       });
     } catch {
       throw new UserFacingError(

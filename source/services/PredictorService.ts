@@ -322,6 +322,8 @@ export class ModelHolder {
       .then(
         (model) => {
           this.attempts = 0;
+          // Superseded while it loaded: the newer one is loaded next (finally), this one never serves.
+          if (this.wanted !== target) return;
           const held = {model, announcement: target};
           if (this.current) {
             this.ready = held;

@@ -56,8 +56,10 @@ describe('wine-tui train, models, predict (embedded)', () => {
       test: expect.any(Number),
     });
     expect(out.rows.train + out.rows.test).toBe(2048);
-    expect(out.metrics.r2).toBeGreaterThanOrEqual(0.75);
+    // Same figures as test/ml/model.test.ts: the CLI adds nothing and loses nothing.
+    expect(out.metrics.r2).toBeGreaterThanOrEqual(0.72);
     expect(out.metrics.mape).toBeLessThanOrEqual(0.4);
+    expect(out.options).toMatchObject({logTarget: true, seed: 42});
     expect(out.baseline.r2).toBeLessThan(out.metrics.r2);
     expect(out.columns).toBeGreaterThan(100);
     expect(out.fit_ms).toBeGreaterThan(0);

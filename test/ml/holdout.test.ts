@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {describe, expect, it} from 'vitest';
+import {beforeAll, describe, expect, it} from 'vitest';
+import type {ModelArtifact} from '../../source/ml/artifact.js';
 import {ModelError} from '../../source/ml/errors.js';
 import {holdoutPredictions} from '../../source/ml/holdout.js';
 import {regressionMetrics} from '../../source/ml/metrics.js';
@@ -9,8 +10,12 @@ import {train} from '../../source/ml/model.js';
 const csv = fs.readFileSync(path.resolve(import.meta.dirname, '../../data/wines_SPA.csv'));
 
 describe('holdoutPredictions', () => {
-  it('re-derives the held-out rows train() evaluated on', async () => {
-    const {artifact} = await train({csv, appVersion: '0.0.0-test', options: {seed: 7}});
+  let artifact: ModelArtifact;
+  beforeAll(async () => {
+    ({artifact} = await train({csv, appVersion: '0.0.0-test', options: {seed: 7}}));
+  });
+
+  it('re-derives the held-out rows train() evaluated on', () => {
     const pairs = holdoutPredictions(csv, artifact);
     expect(pairs).toHaveLength(artifact.data.rows.test);
     // The same rows and predictions give exactly the metrics recorded in the artifact.
@@ -23,8 +28,7 @@ describe('holdoutPredictions', () => {
     expect(new Set(pairs.map((p) => p.line)).size).toBe(pairs.length);
   });
 
-  it('refuses a data file other than the one the model was trained on', async () => {
-    const {artifact} = await train({csv, appVersion: '0.0.0-test'});
+  it('refuses a data file other than the one the model was trained on', () => {
     const other = Buffer.concat([csv, Buffer.from('\n')]);
     expect(() => holdoutPredictions(other, artifact)).toThrow(ModelError);
     expect(() => holdoutPredictions(other, artifact)).toThrow(/not the one model/);

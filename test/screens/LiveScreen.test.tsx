@@ -1,65 +1,35 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {setTimeout as delay} from 'node:timers/promises';
-import {Text} from 'ink';
-import {render} from 'ink-testing-library';
-import {Profiler, type ReactNode, useMemo, useState} from 'react';
+import {Profiler} from 'react';
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
-import {type AppServices, FocusContext, ServicesContext} from '../../source/screens/AppContext.js';
+import type {AppServices} from '../../source/screens/AppContext.js';
+import {TAIL_THROTTLE_MS} from '../../source/screens/hooks/useTopicTail.js';
 import {LiveScreen} from '../../source/screens/LiveScreen.js';
 import {loadConfig} from '../../source/services/config.js';
 import {openServices} from '../../source/services/connect.js';
+import {
+  delay,
+  KEY,
+  openTestServices,
+  press,
+  renderApp,
+  renderScreen,
+  type TestServices,
+  type,
+} from './support.js';
 
-/*
- * Small local helpers (test/screens/support.tsx imports the whole App, i.e. every screen; this
- * file only needs the providers the Live screen uses).
- */
-const KEY = {up: '\u001B[A', down: '\u001B[B', enter: '\r', escape: '\u001B', tab: '\t'};
-
-async function press(stdin: {write: (data: string) => void}, ...keys: string[]): Promise<void> {
-  for (const key of keys) {
-    stdin.write(key);
-    await delay(50);
-  }
-}
-
-let dir: string;
+let env: TestServices;
 let services: AppServices;
-let ui: ReturnType<typeof render> | undefined;
+let ui: ReturnType<typeof renderScreen> | undefined;
 let renders = 0;
 
-async function openEmbedded(kafkaYaml?: string): Promise<AppServices> {
-  const configDir = path.join(dir, 'config');
-  const stateDir = path.join(dir, 'state');
-  await fs.mkdir(configDir, {recursive: true});
-  await fs.mkdir(stateDir, {recursive: true});
-  if (kafkaYaml) await fs.writeFile(path.join(configDir, 'kafka_config.yaml'), kafkaYaml);
-  const config = loadConfig({configDir, stateDir}, {HOME: os.tmpdir()});
-  return openServices(config);
-}
-
-function Providers({children}: {children: ReactNode}) {
-  const [typing, setTyping] = useState(false);
-  const focus = useMemo(() => ({typing, setTyping}), [typing]);
-  return (
-    <ServicesContext.Provider value={services}>
-      <FocusContext.Provider value={focus}>
-        {/* The typing flag is shown so that tests can see setTyping at work. */}
-        {children}
-        {typing ? <Text>TYPING</Text> : null}
-      </FocusContext.Provider>
-    </ServicesContext.Provider>
-  );
-}
-
 function show(width = 100, height = 30) {
-  ui = render(
-    <Providers>
-      <Profiler id="live" onRender={() => (renders += 1)}>
-        <LiveScreen active width={width} height={height} />
-      </Profiler>
-    </Providers>,
+  ui = renderScreen(
+    services,
+    <Profiler id="live" onRender={() => (renders += 1)}>
+      <LiveScreen active width={width} height={height} />
+    </Profiler>,
   );
   return ui;
 }
@@ -94,22 +64,17 @@ const prediction = (wine: string, price: number) => ({
   model_version: 'v1',
 });
 
-beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wine-tui-live-'));
-  renders = 0;
-});
-
-afterEach(async () => {
-  ui?.unmount();
-  ui = undefined;
-  await services?.close();
-  await fs.rm(dir, {recursive: true, force: true});
-});
-
 describe('LiveScreen', () => {
   beforeEach(async () => {
-    services = await openEmbedded();
-    await services.bus.ensureTopics(['train', 'app_messages']);
+    env = await openTestServices();
+    services = env.services;
+    renders = 0;
+  });
+
+  afterEach(async () => {
+    ui?.unmount();
+    ui = undefined;
+    await env.cleanup();
   });
 
   it('shows both topics in their own panes, any value on one line with its offset', async () => {
@@ -122,7 +87,9 @@ describe('LiveScreen', () => {
     await vi.waitFor(() => expect(pane('app_messages')).toHaveLength(3));
     await vi.waitFor(() => expect(pane('train')).toHaveLength(1));
 
-    expect(pane('train')[0]).toMatch(/^0:0 \d\d:\d\d:\d\d - \{"version":"v1","key":"models\/v1\.json"\}/);
+    expect(pane('train')[0]).toMatch(
+      /^0:0 \d\d:\d\d:\d\d - \{"version":"v1","key":"models\/v1\.json"\}/,
+    );
     const [json, binary, text] = pane('app_messages');
     expect(json).toMatch(/^0:0 \d\d:\d\d:\d\d w1 \{"wine":"Rioja",.*"predicted_price":12\.5/);
     expect(binary).toMatch(/^0:1 .* - \\xff\\xfeA$/);
@@ -137,7 +104,9 @@ describe('LiveScreen', () => {
     show(80, 21);
     await untilLive();
     for (let n = 0; n < 40; n++) {
-      await services.bus.publish('app_messages', {value: prediction(`wine ${n} ${'x'.repeat(80)}`, n)});
+      await services.bus.publish('app_messages', {
+        value: prediction(`wine ${n} ${'x'.repeat(80)}`, n),
+      });
     }
     await vi.waitFor(() => expect(titleOf('app_messages')).toContain('40 received'));
     const check = () => {
@@ -166,7 +135,7 @@ describe('LiveScreen', () => {
 
     await press(ui!.stdin, ' ');
     await vi.waitFor(() => expect(frame()).toContain('PAUSED'));
-    const frozen = pane('app_messages');console.log(frame());
+    const frozen = pane('app_messages');
     await services.bus.publish('app_messages', {value: prediction('Toro', 11)});
     await services.bus.publish('app_messages', {value: prediction('Jumilla', 12)});
     // Still counted while paused...
@@ -194,14 +163,16 @@ describe('LiveScreen', () => {
     await vi.waitFor(() => expect(pane('app_messages')).toHaveLength(3));
 
     await press(ui!.stdin, '/');
-    await vi.waitFor(() => expect(frame()).toContain('TYPING'));
-    // The filter field takes the keys, including those the screen would otherwise act on.
-    await press(ui!.stdin, ...'rioja'.split(''), KEY.enter);
-    await vi.waitFor(() => expect(frame()).not.toContain('TYPING'));
+    await vi.waitFor(() => expect(frame()).toContain('Enter apply · Esc clear'));
+    // The field takes the keys, including those the screen would otherwise act on (b, f, space).
+    await type(ui!.stdin, 'rioja b');
+    await press(ui!.stdin, KEY.backspace, KEY.backspace, KEY.enter);
+    await vi.waitFor(() => expect(frame()).not.toContain('Enter apply'));
     await vi.waitFor(() => expect(pane('app_messages')).toHaveLength(2));
     expect(pane('app_messages').every((line) => line.includes('Rioja'))).toBe(true);
     expect(frame()).toContain('filter: rioja');
     expect(titleOf('app_messages')).toContain('2 shown');
+    expect(titleOf('app_messages')).not.toContain('since earliest');
 
     // New messages go through the same filter.
     await services.bus.publish('app_messages', {value: prediction('Toro', 13)});
@@ -210,11 +181,23 @@ describe('LiveScreen', () => {
     expect(frame()).not.toContain('Toro');
 
     await press(ui!.stdin, '/');
-    await vi.waitFor(() => expect(frame()).toContain('TYPING'));
+    await vi.waitFor(() => expect(frame()).toContain('Enter apply · Esc clear'));
     await press(ui!.stdin, KEY.escape);
     await vi.waitFor(() => expect(pane('app_messages')).toHaveLength(5));
-    expect(frame()).not.toContain('TYPING');
     expect(frame()).not.toContain('filter:');
+  });
+
+  it('switches the global keys off while the filter is typed (in the App)', async () => {
+    ui = await renderApp(services, 'live');
+    await vi.waitFor(() => expect(frame().match(/waiting for messages/g)).toHaveLength(2));
+    await press(ui.stdin, '/');
+    await type(ui.stdin, '2q?');
+    await vi.waitFor(() => expect(frame()).toContain('filter / 2q?'));
+    await press(ui.stdin, KEY.enter);
+    await vi.waitFor(() => expect(frame()).toContain('filter: 2q?'));
+    // Keys are global again once the field is closed.
+    await press(ui.stdin, '2');
+    await vi.waitFor(() => expect(frame()).not.toContain('filter: 2q?'));
   });
 
   it('shows the selected message whole and goes back with Esc', async () => {
@@ -266,28 +249,55 @@ describe('LiveScreen', () => {
     // Every line starts with the partition, so this filter shows the whole buffer's size.
     await press(ui!.stdin, '/', '0', ':', KEY.enter);
     const before = renders;
+    const started = performance.now();
     const total = 5000;
-    for (let start = 0; start < total; start += 500) {
+    // In 100 separate writes, so that the tail hands messages over in many separate bursts.
+    for (let start = 0; start < total; start += 50) {
       await Promise.all(
-        Array.from({length: 500}, (_, i) =>
+        Array.from({length: 50}, (_, i) =>
           services.bus.publish('app_messages', {value: prediction(`w${start + i}`, i)}),
         ),
       );
+      await delay(5);
     }
     await vi.waitFor(() => expect(titleOf('app_messages')).toContain(`${total} received`), {
       timeout: 20_000,
     });
+    const elapsed = performance.now() - started;
     await vi.waitFor(() => expect(titleOf('app_messages')).toContain('500 shown'));
     expect(pane('app_messages').at(-1)).toMatch(new RegExp(`^0:${total - 1} `));
     const during = renders - before;
     expect(during).toBeGreaterThan(0);
     expect(during).toBeLessThan(total / 20);
+    // Not a speed check: however long the flood took, at most one update per throttle interval
+    // (plus the once-a-second rate), where one per burst would be about a hundred.
+    expect(during).toBeLessThanOrEqual(
+      Math.ceil(elapsed / TAIL_THROTTLE_MS) + Math.ceil(elapsed / 1000) + 5,
+    );
   }, 30_000);
 });
 
 describe('LiveScreen with a topic it cannot tail', () => {
+  let dir: string;
+
+  afterEach(async () => {
+    ui?.unmount();
+    ui = undefined;
+    await services.close();
+    await fs.rm(dir, {recursive: true, force: true});
+  });
+
   it('shows the error in the pane and keeps tailing the other one', async () => {
-    services = await openEmbedded('topics:\n  app_messages: "no spaces allowed"\n');
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wine-tui-live-'));
+    const configDir = path.join(dir, 'config');
+    await fs.mkdir(configDir);
+    await fs.writeFile(
+      path.join(configDir, 'kafka_config.yaml'),
+      'topics:\n  app_messages: "no spaces allowed"\n',
+    );
+    services = await openServices(
+      loadConfig({configDir, stateDir: path.join(dir, 'state')}, {HOME: os.tmpdir()}),
+    );
     show();
     await vi.waitFor(() => expect(frame()).toContain('tail failed: invalid topic name'));
     await vi.waitFor(() => expect(frame()).toContain('waiting for messages'));

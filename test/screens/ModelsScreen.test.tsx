@@ -97,7 +97,10 @@ describe('ModelsScreen', () => {
 
     await press(stdin, KEY.enter);
     await vi.waitFor(() => expect(frame()).toContain('largest weights'));
-    expect(frame()).toContain(older.artifact.data.sha256.slice(0, 0) + 'sha256');
+    const listed = await env.services.registry.list();
+    const sha256 = listed.find((v) => v.version === olderId())?.sha256;
+    expect(sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(frame()).toContain(`sha256   ${sha256}`);
     await press(stdin, KEY.escape, 'h');
     await vi.waitFor(() => expect(frame()).toContain('Promotion history: 2 announcements'));
     expect(frame()).toContain(olderId());

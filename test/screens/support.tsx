@@ -101,10 +101,10 @@ export async function renderApp(services: AppServices, initialScreen?: ScreenId)
 }
 
 /**
- * Writes keys one at a time with a pause before and after each. Ink drops input written before
- * useInput has subscribed, and a frame can be on screen before React has run the effects that
- * give the input handler that frame's state (tens of ms on a busy machine): a key written right
- * after waiting for a frame would reach the previous handler.
+ * Writes keys one at a time with a pause before and after each: Ink drops input written before
+ * useInput has subscribed, and React needs a turn to apply state between presses. A pause alone
+ * does not guarantee the handler has the latest state after a busy event loop (Ink re-subscribes
+ * handlers in a passive effect): screens use hooks/useKeys.ts for that.
  */
 export async function press(
   stdin: {write: (data: string) => void},

@@ -53,7 +53,7 @@ export const TrainHoldoutPlot = memo(function TrainHoldoutPlot({
         {error
           ? ''
           : pairs
-            ? `${pairs.length} held-out: actual vs predicted`
+            ? `${pairs.length} held-out wines, log scale`
             : 'preparing the hold-out plot…'}
         {error ? <Text color={tint(theme.bad)}>plot: {error}</Text> : null}
       </Text>

@@ -14,20 +14,24 @@ export interface HoldoutState {
  * does not keep them, so they are re-derived from the data file once per artifact.
  */
 export function useHoldout(artifact: ModelArtifact | undefined, dataPath: string): HoldoutState {
-  const [state, setState] = useState<HoldoutState>({});
+  const [result, setResult] = useState<HoldoutState & {artifact?: ModelArtifact}>({});
   useEffect(() => {
-    setState({});
     if (!artifact) return;
-    let cancelled = false;
+    let current = true;
     fs.readFile(dataPath)
       .then((csv) => holdoutPredictions(csv, artifact))
       .then(
-        (pairs) => !cancelled && setState({pairs}),
-        (error: unknown) => !cancelled && setState({error: errorLine(error)}),
+        (pairs) => current && setResult({artifact, pairs}),
+        (error: unknown) => current && setResult({artifact, error: errorLine(error)}),
       );
     return () => {
-      cancelled = true;
+      current = false;
     };
   }, [artifact, dataPath]);
-  return state;
+  // A result for an earlier model is not shown for the new one.
+  if (!artifact || result.artifact !== artifact) return {};
+  return {
+    ...(result.pairs ? {pairs: result.pairs} : {}),
+    ...(result.error ? {error: result.error} : {}),
+  };
 }

@@ -1,5 +1,6 @@
 import {useEffect, useState} from 'react';
 import {modelDetails, type ModelDetails} from '../../services/modelDetails.js';
+import type {ModelRegistry} from '../../services/ModelRegistry.js';
 import {loadModel} from '../../services/modelWorkflow.js';
 import {useServices} from '../AppContext.js';
 import {errorLine} from '../components/metricsFormat.js';
@@ -10,39 +11,41 @@ export interface ModelDetailsState {
   error?: string;
 }
 
-// Versions are immutable, so their details are fetched and checked once per session.
-const cache = new WeakMap<object, Map<string, ModelDetails>>();
+// Versions are immutable, so each is downloaded and checked once per registry.
+const cache = new WeakMap<ModelRegistry, Map<string, ModelDetails>>();
+
+function cached(registry: ModelRegistry): Map<string, ModelDetails> {
+  let perRegistry = cache.get(registry);
+  if (!perRegistry) cache.set(registry, (perRegistry = new Map()));
+  return perRegistry;
+}
 
 /** Downloads a version (checked against its sha256) and summarises it; nothing when version is undefined. */
 export function useModelDetails(version: string | undefined): ModelDetailsState {
   const {registry} = useServices();
-  const [state, setState] = useState<ModelDetailsState>({loading: false});
+  const [failure, setFailure] = useState<{version: string; error: string} | undefined>();
+  const [, setLoaded] = useState(0);
+  const known = version ? cached(registry).get(version) : undefined;
+
   useEffect(() => {
-    if (!version) {
-      setState({loading: false});
-      return;
-    }
-    let perRegistry = cache.get(registry);
-    if (!perRegistry) cache.set(registry, (perRegistry = new Map()));
-    const known = perRegistry.get(version);
-    if (known) {
-      setState({details: known, loading: false});
-      return;
-    }
-    let cancelled = false;
-    setState({loading: true});
+    if (!version || cached(registry).has(version)) return;
+    let current = true;
     loadModel(registry, version)
       .then((model) => modelDetails(model.artifact))
       .then(
         (details) => {
-          perRegistry.set(version, details);
-          if (!cancelled) setState({details, loading: false});
+          cached(registry).set(version, details);
+          if (current) setLoaded((n) => n + 1);
         },
-        (error: unknown) => !cancelled && setState({loading: false, error: errorLine(error)}),
+        (error: unknown) => current && setFailure({version, error: errorLine(error)}),
       );
     return () => {
-      cancelled = true;
+      current = false;
     };
   }, [registry, version]);
-  return state;
+
+  if (!version) return {loading: false};
+  if (known) return {details: known, loading: false};
+  if (failure?.version === version) return {loading: false, error: failure.error};
+  return {loading: true};
 }

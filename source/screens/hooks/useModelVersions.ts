@@ -1,4 +1,4 @@
-import {useCallback, useEffect, useRef, useState} from 'react';
+import {useCallback, useEffect, useState} from 'react';
 import type {ModelVersion} from '../../services/ModelRegistry.js';
 import {useServices} from '../AppContext.js';
 import {errorLine} from '../components/metricsFormat.js';
@@ -12,48 +12,43 @@ export interface ModelVersionsState {
   error?: string;
 }
 
+interface Listing {
+  /** Which request this answers. */
+  request: string;
+  versions: ModelVersion[];
+  loaded: boolean;
+  error?: string;
+}
+
 /**
  * The versions in the store (metadata only, newest first), listed again on refresh() and whenever
- * a new announcement arrives on `train`. Only the newest listing started is applied.
+ * a new announcement arrives on `train`. Only the newest request's answer is applied; a failed
+ * listing keeps the last one on screen with the error.
  */
 export function useModelVersions(): ModelVersionsState & {refresh: () => void} {
   const {registry} = useServices();
   const announcements = useAnnouncementHistory().length;
-  const [state, setState] = useState<ModelVersionsState>({
-    versions: [],
-    loading: true,
-    loaded: false,
-  });
-  const latest = useRef(0);
-  const mounted = useRef(true);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
+  const [refreshes, setRefreshes] = useState(0);
+  const [listing, setListing] = useState<Listing>({request: '', versions: [], loaded: false});
+  const request = `${announcements}:${refreshes}`;
 
-  const refresh = useCallback(() => {
-    const request = ++latest.current;
-    setState((s) => ({...s, loading: true}));
+  useEffect(() => {
+    let current = true;
     registry.list().then(
-      (versions) => {
-        if (mounted.current && request === latest.current) {
-          setState({versions, loading: false, loaded: true});
-        }
-      },
-      (error: unknown) => {
-        // A failed listing keeps the last one on screen.
-        if (mounted.current && request === latest.current) {
-          setState((s) => ({...s, loading: false, error: errorLine(error)}));
-        }
-      },
+      (versions) => current && setListing({request, versions, loaded: true}),
+      (error: unknown) => current && setListing((l) => ({...l, request, error: errorLine(error)})),
     );
-  }, [registry]);
+    return () => {
+      current = false;
+    };
+  }, [registry, request]);
 
-  useEffect(() => {
-    refresh();
-  }, [refresh, announcements]);
-
-  return {...state, refresh};
+  const refresh = useCallback(() => setRefreshes((n) => n + 1), []);
+  return {
+    versions: listing.versions,
+    loading: listing.request !== request,
+    loaded: listing.loaded,
+    ...(listing.error ? {error: listing.error} : {}),
+    refresh,
+  };
 }

@@ -1,4 +1,4 @@
-import {useCallback, useMemo, useState} from 'react';
+import {useCallback, useMemo, useRef, useState} from 'react';
 import type {ModelArtifact} from '../../ml/artifact.js';
 import {MISSING_CATEGORY} from '../../ml/features.js';
 import {NON_VINTAGE, parseWineInput, type ParseResult} from '../../ml/input.js';
@@ -109,6 +109,8 @@ export interface PredictForm {
   suggestions: string[];
   /** Whether the focused field's value is a category the model knows. */
   known: boolean;
+  /** Focus and parse result as of the last action, for key handlers (may be ahead of a render). */
+  now: () => {focused: FieldName | null; parsed: ParseResult};
   focus: (field: FieldName | null) => void;
   /** Next (+1) or previous (-1) field, wrapping; from no field, the first or the last. */
   move: (step: 1 | -1) => void;
@@ -120,17 +122,35 @@ export interface PredictForm {
   markSubmitted: () => void;
 }
 
-export function usePredictForm(fields: FieldName[], vocabularies: Vocabularies): PredictForm {
-  const [values, setValues] = useState(EMPTY);
-  const [chosen, setChosen] = useState<FieldName | null>(null);
-  const [submitted, setSubmitted] = useState(false);
-  // A field the new model does not use disappears, and with it the focus.
-  const focused = chosen !== null && fields.includes(chosen) ? chosen : null;
+interface FormState {
+  values: Record<FieldName, string>;
+  chosen: FieldName | null;
+  submitted: boolean;
+}
 
-  const parsed = useMemo(
-    () => parseWineInput(Object.fromEntries(fields.map((name) => [name, values[name]]))),
-    [fields, values],
+function parseFields(fields: FieldName[], values: Record<FieldName, string>): ParseResult {
+  return parseWineInput(Object.fromEntries(fields.map((name) => [name, values[name]])));
+}
+
+export function usePredictForm(fields: FieldName[], vocabularies: Vocabularies): PredictForm {
+  const [state, setState] = useState<FormState>({values: EMPTY, chosen: null, submitted: false});
+  // Keys can arrive faster than React renders (a busy machine, several keys in one read): each
+  // action starts from the state the previous action left, not from the last render's.
+  const latest = useRef(state);
+  const update = useCallback((change: (current: FormState) => FormState) => {
+    latest.current = change(latest.current);
+    setState(latest.current);
+  }, []);
+  // A field the new model does not use disappears, and with it the focus.
+  const focusedIn = useCallback(
+    (current: FormState) =>
+      current.chosen !== null && fields.includes(current.chosen) ? current.chosen : null,
+    [fields],
   );
+
+  const {values, submitted} = state;
+  const focused = focusedIn(state);
+  const parsed = useMemo(() => parseFields(fields, values), [fields, values]);
   const errors = useMemo(() => {
     const shown: Partial<Record<FieldName, string>> = {};
     if (parsed.ok) return shown;
@@ -140,29 +160,24 @@ export function usePredictForm(fields: FieldName[], vocabularies: Vocabularies):
     }
     return shown;
   }, [parsed, submitted, values]);
-
   const suggestions = useMemo(() => {
     if (focused === null || !isCategorical(focused)) return [];
     return suggest(vocabularies[focused] ?? [], values[focused]);
   }, [focused, values, vocabularies]);
-
   const known = focused !== null && isKnown(focused, values[focused], vocabularies);
 
   const edit = useCallback(
-    (change: (value: string) => string) => {
-      if (focused === null) return;
-      setValues((current) => ({...current, [focused]: change(current[focused])}));
-    },
-    [focused],
+    (change: (value: string, field: FieldName) => string) =>
+      update((current) => {
+        const field = focusedIn(current);
+        if (field === null) return current;
+        return {
+          ...current,
+          values: {...current.values, [field]: change(current.values[field], field)},
+        };
+      }),
+    [update, focusedIn],
   );
-  const move = useCallback(
-    (step: 1 | -1) => {
-      const index = focused === null ? (step === 1 ? -1 : 0) : fields.indexOf(focused);
-      setChosen(fields[(index + step + fields.length) % fields.length] ?? null);
-    },
-    [fields, focused],
-  );
-  const first = suggestions[0];
   return {
     fields,
     values,
@@ -171,14 +186,37 @@ export function usePredictForm(fields: FieldName[], vocabularies: Vocabularies):
     errors,
     suggestions,
     known,
-    focus: setChosen,
-    move,
+    now: useCallback(
+      () => ({
+        focused: focusedIn(latest.current),
+        parsed: parseFields(fields, latest.current.values),
+      }),
+      [fields, focusedIn],
+    ),
+    focus: useCallback((field) => update((current) => ({...current, chosen: field})), [update]),
+    move: useCallback(
+      (step) =>
+        update((current) => {
+          const field = focusedIn(current);
+          const index = field === null ? (step === 1 ? -1 : 0) : fields.indexOf(field);
+          const chosen = fields[(index + step + fields.length) % fields.length] ?? null;
+          return {...current, chosen};
+        }),
+      [update, focusedIn, fields],
+    ),
     type: useCallback((text: string) => edit((value) => value + text), [edit]),
     erase: useCallback(() => edit((value) => Array.from(value).slice(0, -1).join('')), [edit]),
     clear: useCallback(() => edit(() => ''), [edit]),
-    accept: useCallback(() => {
-      if (first !== undefined) edit(() => first);
-    }, [edit, first]),
-    markSubmitted: useCallback(() => setSubmitted(true), []),
+    accept: useCallback(
+      () =>
+        edit((value, field) =>
+          isCategorical(field) ? (suggest(vocabularies[field] ?? [], value)[0] ?? value) : value,
+        ),
+      [edit, vocabularies],
+    ),
+    markSubmitted: useCallback(
+      () => update((current) => ({...current, submitted: true})),
+      [update],
+    ),
   };
 }

@@ -155,6 +155,26 @@ describe('TailFeed', () => {
     expect(changes.length).toBe(settled);
   });
 
+  it('keeps counting but freezes the entries while paused', async () => {
+    const tail = open({capacity: 10});
+    await vi.advanceTimersByTimeAsync(0);
+    for (let offset = 0; offset < 3; offset++) bus.emit(offset);
+    await vi.advanceTimersByTimeAsync(100);
+    tail.setPaused(true);
+    const frozen = changes.at(-1)!;
+    expect(frozen.pausedAt).toBe(3);
+    for (let offset = 3; offset < 30; offset++) bus.emit(offset);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(changes.at(-1)?.received).toBe(30);
+    expect(changes.at(-1)?.entries).toBe(frozen.entries);
+    tail.setPaused(false);
+    expect(changes.at(-1)?.pausedAt).toBeUndefined();
+    // Bounded while paused too: the newest ten.
+    expect(changes.at(-1)?.entries.map((e) => e.message.offset)).toEqual([
+      20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
+    ]);
+  });
+
   it('stops updating and closes the subscription when closed', async () => {
     open();
     await vi.advanceTimersByTimeAsync(0);

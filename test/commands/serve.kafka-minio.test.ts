@@ -1,0 +1,238 @@
+import {createHash} from 'node:crypto';
+import {mkdtempSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type {Message} from 'kafkajs';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import type {DeadLetter, PredictionOutput} from '../../source/services/PredictorService.js';
+import {
+  answered,
+  badRequests,
+  buildCli,
+  childEnv,
+  countByKey,
+  createBucket,
+  createTopics,
+  goodRequest,
+  LARGE_MESSAGES,
+  produce,
+  publishModel,
+  readCommitted,
+  ServeProcess,
+  uniqueTopics,
+  waitUntil,
+  withAdmin,
+  writeConfigDir,
+  type ServeTopics,
+} from '../support/serve.js';
+import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
+
+const kafka = kafkaTarget();
+const s3 = s3Target();
+if (!kafka) console.log(`serve integration tests skipped: ${unavailableReason('kafka')}`);
+else if (!s3) console.log(`serve integration tests skipped: ${unavailableReason('s3')}`);
+
+describe.skipIf(!kafka || !s3)('wine-tui serve on Kafka and MinIO', () => {
+  const brokers = kafka?.brokers ?? [];
+  const bucket = uniqueName('serve-it').toLowerCase();
+  const dirs: string[] = [];
+  const running: ServeProcess[] = [];
+
+  beforeAll(async () => {
+    await Promise.all([buildCli(), createBucket(s3!, bucket)]);
+  }, 240_000);
+
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((serve) => serve.stop('SIGKILL')));
+  });
+
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, {recursive: true, force: true});
+  });
+
+  /** Fresh topics (3 request partitions), a published model and a config folder. */
+  async function setUp(prefix: string) {
+    const topics = uniqueTopics(prefix);
+    await createTopics(brokers, [
+      {topic: topics.train, numPartitions: 1},
+      {topic: topics.requests, numPartitions: 3, configEntries: LARGE_MESSAGES},
+      {topic: topics.predictions, numPartitions: 3},
+      {topic: topics.deadLetters, numPartitions: 1},
+    ]);
+    const model = await publishModel({brokers, s3: s3!, bucket, trainTopic: topics.train});
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'wine-tui-serve-it-'));
+    dirs.push(dir);
+    writeConfigDir(dir, {brokers, topics, s3: s3!, bucket});
+    return {topics, model, dir, group: uniqueName(`${prefix}-group`)};
+  }
+
+  const start = (dir: string, group: string, extra: string[] = []) => {
+    const serve = new ServeProcess(
+      ['--config-dir', dir, '--group', group, '--report-every', '1', ...extra],
+      childEnv(s3!),
+    );
+    running.push(serve);
+    return serve;
+  };
+
+  const requests = (prefix: string, from: number, count: number) =>
+    Array.from({length: count}, (_, k) => {
+      const id = `${prefix}-${from + k}`;
+      return {key: id, value: JSON.stringify(goodRequest(id, from + k))};
+    });
+
+  /** Exactly one prediction per request message: same keys, same multiplicity. */
+  async function expectOnePredictionPerRequest(topics: ServeTopics, total: number) {
+    const [asked, answers] = await Promise.all([
+      readCommitted(brokers, topics.requests, {
+        expected: total,
+        timeoutMs: 60_000,
+        settleMs: 1_000,
+      }),
+      readCommitted(brokers, topics.predictions, {expected: total, timeoutMs: 60_000}),
+    ]);
+    expect(asked.length).toBe(total);
+    const missing = [...countByKey(asked)].filter(([id]) => !countByKey(answers).has(id));
+    const twice = [...countByKey(answers)].filter(([, n]) => n > 1);
+    expect({missing: missing.length, twice: twice.slice(0, 5)}).toEqual({missing: 0, twice: []});
+    expect(answers.length).toBe(total);
+    return answers;
+  }
+
+  it('answers 1,000 requests with one prediction each and dead-letters every bad one with its reason', async () => {
+    const {topics, model, dir, group} = await setUp('serve-a');
+    const serve = start(dir, group);
+    await serve.waitFor(/consuming .*exactly-once/);
+
+    const bad = badRequests('bad');
+    const good = requests('a', 0, 1_000 - bad.length);
+    // Bad requests scattered among the good ones.
+    const mixed: Message[] = [...good];
+    bad.forEach((b, i) => mixed.splice(i * 80 + 7, 0, {key: b.key, value: b.value}));
+    await produce(brokers, topics.requests, mixed, {chunk: 100});
+
+    const [predictions, deadLetters] = await Promise.all([
+      readCommitted(brokers, topics.predictions, {expected: good.length, timeoutMs: 90_000}),
+      readCommitted(brokers, topics.deadLetters, {expected: bad.length, timeoutMs: 90_000}),
+    ]);
+    expect(predictions.length).toBe(good.length);
+    const byId = new Map(
+      predictions.map((m) => [m.key, JSON.parse(m.value!.toString()) as PredictionOutput]),
+    );
+    expect([...byId.keys()].sort()).toEqual(good.map((g) => g.key).sort());
+    for (const {key, value} of good.slice(0, 50)) {
+      const request = JSON.parse(value) as {input?: Record<string, unknown>} & Record<
+        string,
+        unknown
+      >;
+      const prediction = byId.get(key)!;
+      expect(prediction).toMatchObject({request_id: key, version: model.version});
+      expect(prediction.input.winery).toBe((request.input ?? request).winery);
+      expect(prediction.price).toBeGreaterThan(0);
+      expect(Array.isArray(prediction.unknown)).toBe(true);
+      expect(Date.parse(prediction.time)).not.toBeNaN();
+      expect(prediction.latency_ms).toBeGreaterThanOrEqual(0);
+    }
+
+    expect(deadLetters.map((d) => d.key).sort()).toEqual(bad.map((b) => b.key).sort());
+    for (const expected of bad) {
+      const dead = deadLetters.find((d) => d.key === expected.key)!;
+      const letter = JSON.parse(dead.value!.toString()) as DeadLetter;
+      expect(letter.reason).toContain(expected.reason);
+      expect(dead.headers['wine-tui-reason']).toBe(letter.reason);
+      expect(letter).toMatchObject({topic: topics.requests, key: expected.key});
+      expect(dead.headers['wine-tui-offset']).toBe(String(letter.offset));
+      if (expected.value === null) {
+        expect(letter.value_base64).toBeNull();
+        continue;
+      }
+      expect(letter.size).toBe(expected.value.length);
+      expect(letter.sha256).toBe(createHash('sha256').update(expected.value).digest('hex'));
+      const kept = Buffer.from(letter.value_base64!, 'base64');
+      expect(letter.truncated).toBe(expected.value.length > 64 * 1024);
+      expect(kept).toEqual(expected.value.subarray(0, 64 * 1024));
+    }
+
+    expect(await serve.stop('SIGTERM')).toEqual({code: 0, signal: null});
+    expect(serve.output).toMatch(/stopped after .*: 1000 requests/);
+    expect(await answered(brokers, group, topics.requests)).toBe(1_000);
+  }, 180_000);
+
+  it('loses and repeats nothing when killed with SIGKILL three times while 20,000 requests flow', async () => {
+    const {topics, dir, group} = await setUp('serve-b');
+    const total = 20_000;
+    let serve = start(dir, group);
+    await serve.waitFor(/consuming/);
+    // Requests keep arriving (about 1,000/s) through the kills and restarts.
+    const producing = (async () => {
+      for (let from = 0; from < total; from += 500) {
+        await produce(brokers, topics.requests, requests('b', from, 500), {chunk: 500});
+        await new Promise((resolve) => setTimeout(resolve, 400));
+      }
+    })();
+    for (const threshold of [2_000, 6_000, 10_000]) {
+      await waitUntil(
+        `${threshold} requests answered`,
+        async () => (await answered(brokers, group, topics.requests)) >= threshold,
+        {
+          timeoutMs: 120_000,
+        },
+      );
+      serve.child.kill('SIGKILL');
+      await serve.exited;
+      serve = start(dir, group);
+    }
+    await producing;
+    await waitUntil(
+      'every request answered',
+      async () => (await answered(brokers, group, topics.requests)) === total,
+      {
+        timeoutMs: 180_000,
+        everyMs: 500,
+      },
+    );
+    expect(await serve.stop('SIGTERM')).toEqual({code: 0, signal: null});
+    await expectOnePredictionPerRequest(topics, total);
+  }, 420_000);
+
+  it('finishes and commits the batch in hand on SIGTERM, leaves the group and exits 0', async () => {
+    const {topics, dir, group} = await setUp('serve-e');
+    const serve = start(dir, group, ['--json']);
+    await serve.waitFor(/"event":"started"/);
+    await produce(brokers, topics.requests, requests('e', 0, 5_000), {chunk: 250});
+    await waitUntil(
+      'the first answers',
+      async () => (await answered(brokers, group, topics.requests)) > 0,
+    );
+    expect(await serve.stop('SIGTERM')).toEqual({code: 0, signal: null});
+
+    const done = await answered(brokers, group, topics.requests);
+    // What was committed is exactly what is visible: no transaction was left open or half done.
+    const visible = await readCommitted(brokers, topics.predictions, {
+      expected: done,
+      timeoutMs: 30_000,
+    });
+    expect(visible.length).toBe(done);
+    const final = JSON.parse(serve.lines.find((l) => l.includes('"event":"final"'))!) as {
+      total_requests: number;
+    };
+    expect(final.total_requests).toBe(done);
+    const [description] = await withAdmin(
+      brokers,
+      async (admin) => (await admin.describeGroups([group])).groups,
+    );
+    expect(description?.members).toEqual([]);
+
+    // Whatever was left is answered by the next instance, once.
+    const next = start(dir, group);
+    await waitUntil(
+      'the rest answered',
+      async () => (await answered(brokers, group, topics.requests)) === 5_000,
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    expect(await next.stop('SIGTERM')).toEqual({code: 0, signal: null});
+    await expectOnePredictionPerRequest(topics, 5_000);
+  }, 240_000);
+});

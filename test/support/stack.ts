@@ -1,0 +1,126 @@
+/**
+ * A private Kafka broker and/or MinIO for fault tests that stop and restart them, so that the
+ * suite's shared services (test/support/services.ts) are never disturbed.
+ *
+ * It runs the real scripts/kafka.sh and scripts/minio.sh on ports of its own. Those scripts keep
+ * data, pid and lock files in <repo>/.cache/run, a path they derive from where the script lives and
+ * that no variable overrides; so the scripts run from a throwaway root of symlinks (scripts,
+ * node_modules, and the downloaded Kafka jars / built MinIO binary in .cache), which gives them a
+ * run folder of their own. The jars and the binary must already be there (the suite's global setup
+ * puts them there).
+ */
+import {spawn} from 'node:child_process';
+import {existsSync} from 'node:fs';
+import {mkdir, mkdtemp, rm, symlink} from 'node:fs/promises';
+import {createServer} from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {repoRoot} from './serve.js';
+import type {S3Target} from './services.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+/** Why a private stack cannot run here, or undefined if it can. */
+export function privateStackUnavailable(): string | undefined {
+  const cache = path.join(repoRoot, '.cache');
+  if (!existsSync(path.join(cache, 'kafka'))) return 'no Kafka jars in .cache/kafka';
+  if (!existsSync(path.join(cache, 'minio', 'bin', 'minio')))
+    return 'no MinIO binary in .cache/minio';
+  return undefined;
+}
+
+export class PrivateStack {
+  private constructor(
+    readonly root: string,
+    private readonly ports: Record<string, number>,
+  ) {}
+
+  static async create(): Promise<PrivateStack> {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'wine-tui-private-stack-'));
+    const link = (relative: string) =>
+      symlink(path.join(repoRoot, relative), path.join(root, relative));
+    await mkdir(path.join(root, 'scripts', 'lib'), {recursive: true});
+    await mkdir(path.join(root, 'scripts', 'kafka'), {recursive: true});
+    await mkdir(path.join(root, '.cache'), {recursive: true});
+    await Promise.all(
+      [
+        'scripts/kafka.sh',
+        'scripts/minio.sh',
+        'scripts/kafka-ready.ts',
+        'scripts/lib/stack.sh',
+        'scripts/kafka/pom.xml',
+        'node_modules',
+        '.cache/kafka',
+        '.cache/minio',
+      ].map(link),
+    );
+    const ports: Record<string, number> = {};
+    for (const name of [
+      'WINE_TUI_STACK_KAFKA_PORT',
+      'WINE_TUI_STACK_KAFKA_SASL_PORT',
+      'WINE_TUI_STACK_KAFKA_CONTROLLER_PORT',
+      'WINE_TUI_STACK_MINIO_PORT',
+      'WINE_TUI_STACK_MINIO_CONSOLE_PORT',
+    ]) {
+      ports[name] = await freePort();
+    }
+    return new PrivateStack(root, ports);
+  }
+
+  get brokers(): string[] {
+    return [`127.0.0.1:${this.ports.WINE_TUI_STACK_KAFKA_PORT}`];
+  }
+
+  /** The stack's throw-away MinIO credentials (scripts/lib/stack.sh). */
+  get s3(): S3Target {
+    return {
+      endpoint: `http://127.0.0.1:${this.ports.WINE_TUI_STACK_MINIO_PORT}`,
+      region: 'us-east-1',
+      accessKeyId: 'winetui',
+      secretAccessKey: 'winetui-secret-key',
+    };
+  }
+
+  kafka(action: 'up' | 'down'): Promise<void> {
+    return this.script('kafka.sh', action);
+  }
+
+  minio(action: 'up' | 'down'): Promise<void> {
+    return this.script('minio.sh', action);
+  }
+
+  /** Stops whatever runs and removes the root (data included). */
+  async destroy(): Promise<void> {
+    await Promise.allSettled([this.kafka('down'), this.minio('down')]);
+    await rm(this.root, {recursive: true, force: true});
+  }
+
+  private script(name: string, action: string, timeoutMs = 180_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('bash', [path.join(this.root, 'scripts', name), action], {
+        cwd: this.root,
+        env: {
+          ...process.env,
+          ...Object.fromEntries(Object.entries(this.ports).map(([k, v]) => [k, String(v)])),
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+        timeout: timeoutMs,
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (code) =>
+        code === 0
+          ? resolve()
+          : reject(new Error(`${name} ${action} failed (${code}):\n${stderr}`)),
+      );
+    });
+  }
+}
