@@ -6,7 +6,7 @@ export default defineConfig({
     pool: 'forks',
     // Starts Kafka and MinIO (scripts/services.sh); it has no timeout of its own, which the first
     // run needs (Maven download + MinIO build from source, ~5-10 min).
-    globalSetup: ['test/support/globalSetup.ts'],
+    globalSetup: ['test/support/buildSetup.ts', 'test/support/globalSetup.ts'],
     // Integration tests talk to a real broker: consumer-group joins alone take seconds.
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -1,5 +1,5 @@
 import {Box, useApp, useInput} from 'ink';
-import {useMemo, useState} from 'react';
+import {useCallback, useMemo, useRef, useState} from 'react';
 import {type AppServices, FocusContext, ServicesContext, useServices} from './AppContext.js';
 import {HelpOverlay} from './components/HelpOverlay.js';
 import {StatusLine} from './components/StatusLine.js';
@@ -16,12 +16,19 @@ function Shell({initialScreen}: {initialScreen: ScreenId}) {
   const {exit} = useApp();
   const [screen, setScreen] = useState<ScreenId>(initialScreen);
   const [help, setHelp] = useState(false);
-  const [typing, setTyping] = useState(false);
+  const [typing, setTypingState] = useState(false);
+  // Keys arrive in bursts (one stdin read): the next key must see a focus change made by the
+  // previous one before React re-renders, so the global handler reads a ref.
+  const typingRef = useRef(false);
+  const setTyping = useCallback((value: boolean) => {
+    typingRef.current = value;
+    setTypingState(value);
+  }, []);
   const {columns, rows} = useTerminalSize();
   const history = useAnnouncements();
   const status = useConnectionStatus();
   const services = useServices();
-  const focus = useMemo(() => ({typing, setTyping}), [typing]);
+  const focus = useMemo(() => ({typing, setTyping}), [typing, setTyping]);
 
   useInput((input, key) => {
     if (keys.ctrlC(input, key)) {
@@ -32,7 +39,7 @@ function Shell({initialScreen}: {initialScreen: ScreenId}) {
       if (keys.help(input) || key.escape) setHelp(false);
       return;
     }
-    if (typing) return;
+    if (typingRef.current) return;
     if (keys.quit(input)) exit();
     else if (keys.help(input)) setHelp(true);
     else {
