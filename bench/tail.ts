@@ -324,6 +324,8 @@ async function memory(): Promise<void> {
     table(
       ['TUI on the Live screen (80x24)', 'value'],
       [
+        // React's development build (NODE_ENV unset) records every render in the performance timeline.
+        ['NODE_ENV of the TUI', process.env.NODE_ENV ?? '(unset)'],
         ['producer rate, msg/s', fmt(sent / seconds)],
         ['messages produced', fmt(sent)],
         ['messages the Live screen counted', Number.isNaN(count) ? '?' : fmt(count)],
@@ -333,9 +335,21 @@ async function memory(): Promise<void> {
         ['VmHWM (peak RSS), MB', mb(peak)],
       ],
     );
+    // One sample in 20 (every 5 s): whether memory levels off or keeps growing.
+    console.log(
+      `\nVmRSS every 5 s, MB: ${samples
+        .filter((_, i) => i % 20 === 0)
+        .map(mb)
+        .join(' ')}`,
+    );
     console.log(`\nlast frame:\n${lastFrame}`);
   } finally {
     await tmux('kill-server').catch(() => {});
+    // kill-server leaves the socket file behind.
+    const uid = process.getuid?.() ?? 0;
+    rmSync(path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`, `bench-tail-${stamp}`), {
+      force: true,
+    });
     rmSync(configDir, {recursive: true, force: true});
     await deleteTopics([trainTopic, topic]);
   }

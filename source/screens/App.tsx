@@ -49,7 +49,7 @@ function Shell({initialScreen}: {initialScreen: ScreenId}) {
   });
 
   // The live area stays shorter than the terminal, or Ink redraws the whole screen on every frame.
-  const bodyHeight = Math.max(rows - 3, 8);
+  const bodyHeight = Math.max(rows - (status.problem ? 4 : 3), 8);
   const active = !help;
   return (
     <FocusContext.Provider value={focus}>

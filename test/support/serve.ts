@@ -10,7 +10,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 import {CreateBucketCommand, S3Client} from '@aws-sdk/client-s3';
-import {Kafka, logLevel, Partitioners, type Admin, type Message} from 'kafkajs';
+import {Kafka, logLevel, Partitioners, type Admin, type Message, type Producer} from 'kafkajs';
 import lockfile from 'proper-lockfile';
 import {KafkaBus} from '../../source/services/KafkaBus.js';
 import {ModelRegistry, type PublishedVersion} from '../../source/services/ModelRegistry.js';
@@ -279,25 +279,30 @@ export function badRequests(tag: string): BadRequest[] {
 /** Requests topic config that lets a 5 MB bad request in, as a misbehaving client could. */
 export const LARGE_MESSAGES = [{name: 'max.message.bytes', value: String(8 * 1024 * 1024)}];
 
-/** Produces messages in chunks (one request per chunk), acked by all replicas. */
-export async function produce(
-  brokers: string[],
-  topic: string,
-  messages: Message[],
-  {chunk = 500}: {chunk?: number} = {},
-): Promise<void> {
+export async function openProducer(brokers: string[]): Promise<Producer> {
   const producer = kafkaClient(brokers).producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     idempotent: true,
     maxInFlightRequests: 1,
   });
   await producer.connect();
+  return producer;
+}
+
+/** Produces messages in chunks (one request per chunk), acked by all replicas. */
+export async function produce(
+  brokers: string[] | Producer,
+  topic: string,
+  messages: Message[],
+  {chunk = 500}: {chunk?: number} = {},
+): Promise<void> {
+  const producer = Array.isArray(brokers) ? await openProducer(brokers) : brokers;
   try {
     for (let i = 0; i < messages.length; i += chunk) {
       await producer.send({topic, messages: messages.slice(i, i + chunk)});
     }
   } finally {
-    await producer.disconnect();
+    if (Array.isArray(brokers)) await producer.disconnect();
   }
 }
 
@@ -481,4 +486,27 @@ export function countByKey(messages: ReadMessage[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const m of messages) counts.set(m.key ?? '', (counts.get(m.key ?? '') ?? 0) + 1);
   return counts;
+}
+
+/**
+ * Reads back every request and every prediction (read_committed) and compares them per request
+ * id: exactly-once means the same ids with the same multiplicity on both sides.
+ */
+export async function compareAnswers(
+  brokers: string[],
+  topics: ServeTopics,
+  expected: number,
+): Promise<{requests: number; predictions: number; missing: string[]; repeated: string[]}> {
+  const [asked, answers] = await Promise.all([
+    readCommitted(brokers, topics.requests, {expected, timeoutMs: 60_000, settleMs: 1_000}),
+    readCommitted(brokers, topics.predictions, {expected, timeoutMs: 60_000}),
+  ]);
+  const askedById = countByKey(asked);
+  const answeredById = countByKey(answers);
+  return {
+    requests: asked.length,
+    predictions: answers.length,
+    missing: [...askedById.keys()].filter((id) => !answeredById.has(id)),
+    repeated: [...answeredById].filter(([id, n]) => n > (askedById.get(id) ?? 0)).map(([id]) => id),
+  };
 }

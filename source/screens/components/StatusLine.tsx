@@ -44,12 +44,17 @@ export const StatusLine = memo(function StatusLine({
         ))}
         <Text color={tint(theme.muted)}> ? keys q quit</Text>
       </Box>
+      {/* Most important first: what truncation cuts at 80 columns is the least needed. */}
       <Text wrap="truncate-end">
-        <Text color={tint(bus.color)}>{bus.mark}</Text> {mode}{' '}
-        <Text color={tint(bucket.color)}>{bucket.mark}</Text> {store}{' '}
-        <Text color={tint(theme.muted)}>active:</Text> {activeVersion ?? 'none'}
-        {status.problem ? <Text color={tint(theme.bad)}> {status.problem} (retrying)</Text> : null}
+        <Text color={tint(theme.muted)}>active </Text>
+        {activeVersion ?? 'none'} <Text color={tint(bus.color)}>{bus.mark}</Text> {mode}{' '}
+        <Text color={tint(bucket.color)}>{bucket.mark}</Text> {store}
       </Text>
+      {status.problem ? (
+        <Text color={tint(theme.bad)} wrap="truncate-end">
+          {status.problem} (retrying)
+        </Text>
+      ) : null}
     </Box>
   );
 });

@@ -1,0 +1,224 @@
+/**
+ * `wine-tui serve` while its broker or its object store goes away. Each test starts a private
+ * broker or MinIO (test/support/stack.ts) to stop and restart, never the suite's shared ones.
+ */
+import {mkdtempSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import type {PredictionOutput} from '../../source/services/PredictorService.js';
+import {
+  answered,
+  buildCli,
+  childEnv,
+  compareAnswers,
+  createBucket,
+  createTopics,
+  goodRequest,
+  openProducer,
+  produce,
+  publishModel,
+  readCommitted,
+  ServeProcess,
+  uniqueTopics,
+  waitUntil,
+  withAdmin,
+  writeConfigDir,
+} from '../support/serve.js';
+import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
+import {PrivateStack, privateStackUnavailable} from '../support/stack.js';
+
+const kafka = kafkaTarget();
+const s3 = s3Target();
+const skipReason = !kafka
+  ? unavailableReason('kafka')
+  : !s3
+    ? unavailableReason('s3')
+    : privateStackUnavailable();
+if (skipReason) console.log(`serve fault tests skipped: ${skipReason}`);
+
+const requests = (prefix: string, from: number, count: number) =>
+  Array.from({length: count}, (_, k) => {
+    const id = `${prefix}-${from + k}`;
+    return {key: id, value: JSON.stringify(goodRequest(id, from + k))};
+  });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.skipIf(skipReason)('wine-tui serve under faults', () => {
+  const dirs: string[] = [];
+  const stacks: PrivateStack[] = [];
+  const running: ServeProcess[] = [];
+
+  beforeAll(async () => {
+    await buildCli();
+  }, 240_000);
+
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((serve) => serve.stop('SIGKILL')));
+    await Promise.all(stacks.splice(0).map((stack) => stack.destroy()));
+  }, 120_000);
+
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, {recursive: true, force: true});
+  });
+
+  const configDir = (options: Parameters<typeof writeConfigDir>[1]) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'wine-tui-serve-faults-'));
+    dirs.push(dir);
+    return writeConfigDir(dir, options);
+  };
+
+  it('reconnects after its broker restarts mid-stream and finishes with nothing lost or repeated', async () => {
+    const stack = await PrivateStack.create();
+    stacks.push(stack);
+    await stack.kafka('up');
+    const brokers = stack.brokers;
+    const bucket = uniqueName('serve-broker').toLowerCase();
+    await createBucket(s3!, bucket);
+    const topics = uniqueTopics('serve-c');
+    await createTopics(brokers, [
+      {topic: topics.train, numPartitions: 1},
+      {topic: topics.requests, numPartitions: 3},
+      {topic: topics.predictions, numPartitions: 3},
+      {topic: topics.deadLetters, numPartitions: 1},
+    ]);
+    await publishModel({brokers, s3: s3!, bucket, trainTopic: topics.train});
+    const group = uniqueName('serve-c-group');
+    const serve = new ServeProcess(
+      ['--config-dir', configDir({brokers, topics, s3: s3!, bucket}), '--group', group],
+      childEnv(s3!),
+    );
+    running.push(serve);
+    await serve.waitFor(/consuming/);
+
+    // Requests keep coming; a chunk the broker refused (it is down) is sent again. A retry after
+    // an ambiguous failure may store a request twice: the comparison below counts per message.
+    const total = 10_000;
+    const producer = await openProducer(brokers);
+    const producing = (async () => {
+      try {
+        for (let from = 0; from < total; from += 200) {
+          for (;;) {
+            try {
+              await produce(producer, topics.requests, requests('c', from, 200));
+              break;
+            } catch {
+              await sleep(500);
+            }
+          }
+          await sleep(100);
+        }
+      } finally {
+        await producer.disconnect().catch(() => {});
+      }
+    })();
+
+    await waitUntil(
+      '2,000 requests answered',
+      async () => (await answered(brokers, group, topics.requests)) >= 2_000,
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    await stack.kafka('down');
+    await sleep(2_000);
+    await stack.kafka('up');
+    await producing;
+
+    const stored = async () =>
+      withAdmin(brokers, async (admin) =>
+        (await admin.fetchTopicOffsets(topics.requests)).reduce(
+          (sum, p) => sum + Number(p.high),
+          0,
+        ),
+      );
+    const inTopic = await stored();
+    expect(inTopic).toBeGreaterThanOrEqual(total);
+    await waitUntil(
+      'every request answered',
+      async () => (await answered(brokers, group, topics.requests)) === inTopic,
+      {
+        timeoutMs: 240_000,
+        everyMs: 500,
+      },
+    );
+    expect(serve.child.exitCode).toBeNull(); // it never gave up
+    expect(await serve.stop('SIGTERM')).toEqual({code: 0, signal: null});
+    expect(await compareAnswers(brokers, topics, inTopic)).toEqual({
+      requests: inTopic,
+      predictions: inTopic,
+      missing: [],
+      repeated: [],
+    });
+  }, 600_000);
+
+  it('keeps serving the old model while MinIO is down and loads the announced one once it is back', async () => {
+    const brokers = kafka!.brokers;
+    const stack = await PrivateStack.create();
+    stacks.push(stack);
+    await stack.minio('up');
+    const store = stack.s3;
+    const bucket = uniqueName('serve-minio').toLowerCase();
+    await createBucket(store, bucket);
+    const topics = uniqueTopics('serve-d');
+    const staging = `${topics.train}.staging`;
+    await createTopics(brokers, [
+      {topic: topics.train, numPartitions: 1},
+      {topic: staging, numPartitions: 1},
+      {topic: topics.requests, numPartitions: 3},
+      {topic: topics.predictions, numPartitions: 3},
+      {topic: topics.deadLetters, numPartitions: 1},
+    ]);
+    const v1 = await publishModel({brokers, s3: store, bucket, trainTopic: topics.train, seed: 1});
+    // v2 is uploaded now (announced on a side topic), and announced for real once MinIO is down.
+    const v2 = await publishModel({brokers, s3: store, bucket, trainTopic: staging, seed: 2});
+    expect(v2.version).not.toBe(v1.version);
+    const [announcement] = await readCommitted(brokers, staging, {expected: 1, settleMs: 200});
+
+    const group = uniqueName('serve-d-group');
+    const serve = new ServeProcess(
+      ['--config-dir', configDir({brokers, topics, s3: store, bucket}), '--group', group],
+      childEnv(store),
+    );
+    running.push(serve);
+    await serve.waitFor(/consuming/);
+    const versionsOf = async (prefix: string, count: number, total: number) => {
+      await waitUntil(
+        `${total} answered`,
+        async () => (await answered(brokers, group, topics.requests)) >= total,
+      );
+      const all = await readCommitted(brokers, topics.predictions, {
+        expected: total,
+        settleMs: 500,
+      });
+      return new Set(
+        all
+          .filter((m) => m.key?.startsWith(`${prefix}-`))
+          .map((m) => (JSON.parse(m.value!.toString()) as PredictionOutput).version),
+      );
+    };
+
+    await produce(brokers, topics.requests, requests('d1', 0, 100));
+    expect(await versionsOf('d1', 100, 100)).toEqual(new Set([v1.version]));
+
+    await stack.minio('down');
+    await produce(brokers, topics.train, [{key: announcement!.key, value: announcement!.value}]);
+    await serve.waitFor(
+      new RegExp(`could not load model version ${v2.version}.*still serving ${v1.version}`),
+    );
+    await produce(brokers, topics.requests, requests('d2', 0, 100));
+    expect(await versionsOf('d2', 100, 200)).toEqual(new Set([v1.version]));
+
+    await stack.minio('up');
+    await serve.waitFor(
+      new RegExp(`now serving model version ${v2.version} \\(was ${v1.version}\\)`),
+      90_000,
+    );
+    await produce(brokers, topics.requests, requests('d3', 0, 100));
+    expect(await versionsOf('d3', 100, 300)).toEqual(new Set([v2.version]));
+
+    expect(await serve.stop('SIGTERM')).toEqual({code: 0, signal: null});
+    expect(serve.output).not.toContain(store.secretAccessKey);
+  }, 300_000);
+});
