@@ -324,7 +324,7 @@ async function memory(): Promise<void> {
     table(
       ['TUI on the Live screen (80x24)', 'value'],
       [
-        // React's development build (NODE_ENV unset) records every render in the performance timeline.
+        // React's development build (NODE_ENV unset) keeps a performance entry for every render.
         ['NODE_ENV of the TUI', process.env.NODE_ENV ?? '(unset)'],
         ['producer rate, msg/s', fmt(sent / seconds)],
         ['messages produced', fmt(sent)],

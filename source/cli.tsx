@@ -5,6 +5,10 @@ import {redact} from './services/config.js';
 import {ModelError} from './ml/errors.js';
 import {InvalidInputError, UserFacingError} from './services/errors.js';
 
+// React's development build records a performance entry per render that is never cleared: the
+// TUI's memory would grow without bound during a message flood. Tests set NODE_ENV=test themselves.
+process.env.NODE_ENV ??= 'production';
+
 // kafkajs 2.2.4 triggers TimeoutNegativeWarning on every connection under Node 24 (tulios/kafkajs#1751);
 // printed to stderr it would garble the TUI. Every other warning still goes through.
 const emitWarning = process.emitWarning.bind(process);

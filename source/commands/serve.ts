@@ -211,6 +211,12 @@ function sayModelEvent(say: Say, event: ModelEvent, topics: {train: string; requ
         `no model version is announced on ${topics.train} yet: waiting for one (wine-tui train --publish) before consuming ${topics.requests}`,
       );
       return;
+    case 'loaded':
+      say(
+        {event: 'loaded', version: event.version},
+        `loaded model version ${event.version}; it answers from the next batch on`,
+      );
+      return;
     case 'serving':
       say(
         {event: 'serving', version: event.version, previous: event.previous},

@@ -19,8 +19,8 @@ function useFiltered(entries: readonly TailEntry[], filter: string): readonly Ta
 }
 
 /**
- * Live: the `train` and predictions topics tailed side by side (stacked), newest at the bottom,
- * with pause, a text filter, replay from the earliest offset and a whole-message view.
+ * Live: the `train` and predictions topics tailed at once, one pane above the other, newest at
+ * the bottom, with pause, a text filter, replay from the earliest offset and a whole-message view.
  */
 export function LiveScreen({active, width, height}: ScreenProps) {
   const {config} = useServices();

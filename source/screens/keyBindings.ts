@@ -52,9 +52,10 @@ export const SCREEN_BINDINGS: Record<ScreenId, Binding[]> = {
     {keys: 'f', description: 'selected pane full screen / both panes'},
     {keys: 'space', description: 'pause / resume'},
     {keys: '/', description: 'filter by text (Enter applies, Esc clears)'},
-    {keys: 'b', description: 'restart from the earliest offset'},
-    {keys: '↑/↓', description: 'select a message'},
-    {keys: 'Enter', description: 'show the selected message whole'},
+    {keys: 'b', description: 'replay the selected pane from the earliest offset'},
+    {keys: '↑/↓ j/k', description: 'select a message (↓ past the newest: follow again)'},
+    {keys: 'Enter', description: 'show the selected message whole (↑/↓ scroll, Esc back)'},
+    {keys: 'Esc', description: 'drop the selection, then the filter'},
   ],
   predict: [
     {keys: 'Tab / Enter', description: 'with no field focused: focus the first field'},

@@ -107,7 +107,7 @@ export class KafkaBus implements MessageBus {
     const admin = await this.connectedAdmin();
     try {
       const names = (await admin.listTopics()).filter((name) => !name.startsWith('__')).sort();
-      return await Promise.all(
+      const results = await Promise.allSettled(
         names.map(async (name) => {
           const offsets = await admin.fetchTopicOffsets(name);
           const partitions = offsets
@@ -116,6 +116,11 @@ export class KafkaBus implements MessageBus {
           return {name, partitions};
         }),
       );
+      // A topic deleted between the listing and its offsets is simply gone, not a broker failure.
+      const listed = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const failure = results.find((r) => r.status === 'rejected');
+      if (failure && listed.length === 0) throw failure.reason;
+      return listed;
     } catch (error) {
       throw this.explain(error);
     }

@@ -1,8 +1,9 @@
 import {createHash} from 'node:crypto';
+import {setTimeout as sleep} from 'node:timers/promises';
 import {parseArtifact} from '../ml/artifact.js';
 import {parseWineInput, type WineInput} from '../ml/input.js';
 import {createPredictor} from '../ml/model.js';
-import {InvalidInputError} from './errors.js';
+import {InvalidInputError, UserFacingError} from './errors.js';
 import type {MessageBus, TailSubscription} from './MessageBus.js';
 import type {Announcement, AnnouncementRecord, ModelRegistry} from './ModelRegistry.js';
 import {asUserError, predictionMessage, type LoadedModel} from './modelWorkflow.js';
@@ -202,6 +203,8 @@ export function registryModelSource(registry: ModelRegistry, bus: MessageBus): M
 export type ModelEvent =
   /** Nothing announced yet: requests wait. */
   | {type: 'waiting'}
+  /** A new version is loaded and checked; it takes over at the start of the next batch. */
+  | {type: 'loaded'; version: string}
   /** A version is now answering requests (`previous` is the one it replaced). */
   | {type: 'serving'; version: string; previous: string | null}
   /** Loading a version failed (said once per version); the old one, if any, keeps serving. */
@@ -263,11 +266,27 @@ export class ModelHolder {
 
   /** Reads the active version (loading starts) and follows the topic; does not wait for the load. */
   async start(): Promise<void> {
-    const active = await this.source.active();
+    const active = await this.activeAnnouncement();
     if (active) this.offer(active);
     else this.onEvent({type: 'waiting'});
     this.subscription = this.source.follow((announcement) => this.offer(announcement));
     await this.subscription.ready;
+  }
+
+  /**
+   * Reading the topic lists the cluster's topics; one deleted meanwhile (by anyone) fails the read
+   * once. Such errors are retried a few times; a broker that cannot be reached (a UserFacingError,
+   * after the adapter's own retries) is not.
+   */
+  private async activeAnnouncement(): Promise<AnnouncementRecord | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.source.active();
+      } catch (error) {
+        if (error instanceof UserFacingError || attempt >= 3) throw error;
+        await sleep(500 * 2 ** attempt);
+      }
+    }
   }
 
   /** The version answering requests, if any. */
@@ -327,6 +346,7 @@ export class ModelHolder {
           const held = {model, announcement: target};
           if (this.current) {
             this.ready = held;
+            this.onEvent({type: 'loaded', version: model.version});
             return;
           }
           // Nothing serves yet, so no batch can be running: put it in service at once.

@@ -1,8 +1,6 @@
-import {execFile} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {promisify} from 'node:util';
 import {Kafka, logLevel} from 'kafkajs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {runCli} from '../support/cli.js';
@@ -19,7 +17,6 @@ describe.skipIf(!kafka)('wine-tui tail against Kafka', () => {
   let connection: string[];
 
   beforeAll(async () => {
-    await promisify(execFile)('npm', ['run', 'build', '--silent'], {cwd: path.resolve('.')});
     // An empty config folder: only --brokers says where to go.
     configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wine-tui-tail-'));
     connection = ['--config-dir', configDir, '--brokers', kafka!.brokers.join(',')];
@@ -45,8 +42,15 @@ describe.skipIf(!kafka)('wine-tui tail against Kafka', () => {
     }
   }, 180_000);
 
-  afterAll(() => {
+  afterAll(async () => {
     if (configDir) fs.rmSync(configDir, {recursive: true, force: true});
+    const admin = new Kafka({brokers: kafka!.brokers, logLevel: logLevel.NOTHING}).admin();
+    await admin.connect();
+    try {
+      await admin.deleteTopics({topics: [topic]});
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('prints exactly --max messages from the beginning as JSON lines and exits 0', async () => {

@@ -351,7 +351,7 @@ describe('ModelHolder', () => {
     const during = predictionsOf(service.process([record(json({request_id: 'a', input: wine}))]));
     expect(during.map((p) => p.version)).toEqual(['v1']);
     source.release();
-    await until(() => (holder as unknown as {ready?: unknown}).ready !== undefined);
+    await until(() => events.some((e) => e.type === 'loaded'));
     // Loaded, but not yet swapped: the holder still names v1 until the next batch starts.
     expect(holder.version).toBe('v1');
     const batch = Array.from({length: 3}, (_, i) =>
@@ -363,7 +363,10 @@ describe('ModelHolder', () => {
       ['v2', 222],
       ['v2', 222],
     ]);
-    expect(events).toContainEqual({type: 'serving', version: 'v2', previous: 'v1'});
+    expect(events.slice(-2)).toEqual([
+      {type: 'loaded', version: 'v2'},
+      {type: 'serving', version: 'v2', previous: 'v1'},
+    ]);
     await holder.close();
   });
 
@@ -387,7 +390,7 @@ describe('ModelHolder', () => {
       predictionsOf(service.process([record(json({request_id: 'a', input: wine}))]))[0]!.version,
     ).toBe('v1');
     source.failing.delete('v2');
-    await until(() => (holder as unknown as {ready?: unknown}).ready !== undefined, 3_000);
+    await until(() => events.some((e) => e.type === 'loaded'), 3_000);
     expect(
       predictionsOf(service.process([record(json({request_id: 'b', input: wine}))]))[0]!.version,
     ).toBe('v2');
@@ -395,7 +398,7 @@ describe('ModelHolder', () => {
   });
 
   it('goes for the newest announcement when several arrive while one loads', async () => {
-    const {source, holder, service} = await serviceWith(['v1']);
+    const {source, holder, service, events} = await serviceWith(['v1']);
     for (const v of ['v2', 'v3', 'v4']) source.models.set(v, fakeModel(v));
     source.gated = true;
     source.announce('v2');
@@ -405,7 +408,7 @@ describe('ModelHolder', () => {
     source.release();
     await until(() => source.loads.includes('v4'));
     source.release();
-    await until(() => (holder as unknown as {ready?: unknown}).ready !== undefined);
+    await until(() => events.some((e) => e.type === 'loaded'));
     expect(source.loads).toEqual(['v1', 'v2', 'v4']);
     expect(
       predictionsOf(service.process([record(json({request_id: 'a', input: wine}))]))[0]!.version,

@@ -370,12 +370,12 @@ export async function readCommitted(
 
 export async function withAdmin<T>(
   brokers: string[],
-  use: (admin: Admin) => Promise<T>,
+  run: (admin: Admin) => Promise<T>,
 ): Promise<T> {
   const admin = kafkaClient(brokers).admin();
   await admin.connect();
   try {
-    return await use(admin);
+    return await run(admin);
   } finally {
     await admin.disconnect();
   }

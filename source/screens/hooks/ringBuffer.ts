@@ -1,4 +1,4 @@
-/** A fixed-capacity buffer that keeps the newest items: pushing onto a full one drops the oldest. */
+/** A fixed-capacity buffer that keeps the newest items: a push onto a full one drops the oldest. */
 export class RingBuffer<T> {
   private readonly items: (T | undefined)[];
   private start = 0;

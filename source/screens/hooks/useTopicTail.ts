@@ -27,9 +27,9 @@ export function printable(text: string): string {
   return /[\u0000-\u001f\u007f]/.test(text) ? JSON.stringify(text).slice(1, -1) : text;
 }
 
-/** One buffered message; its one-line text is built on first use (most of a flood is never shown). */
+/** One buffered message; its one-line text is built on first use (most of a flood is not shown). */
 export class TailEntry {
-  /** Unique in the process: React key and selection identity, even when a replay repeats offsets. */
+  /** Unique in the process: React key and selection identity, even when a replay repeats them. */
   readonly seq = nextSeq++;
   private text: string | undefined;
 
@@ -37,8 +37,12 @@ export class TailEntry {
 
   /** `partition:offset HH:MM:SS key value` with the value on one line, escaped when not text. */
   get line(): string {
-    const m = this.message;
-    this.text ??= `${m.partition}:${m.offset} ${clockTime(m.timestamp)} ${m.key === null ? '-' : printable(m.key)} ${valueOneLine(decodeValue(m.value))}`;
+    if (this.text === undefined) {
+      const m = this.message;
+      const key = m.key === null ? '-' : printable(m.key);
+      const value = valueOneLine(decodeValue(m.value));
+      this.text = `${m.partition}:${m.offset} ${clockTime(m.timestamp)} ${key} ${value}`;
+    }
     return this.text;
   }
 }

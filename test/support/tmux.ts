@@ -1,0 +1,93 @@
+import {execFileSync} from 'node:child_process';
+
+/**
+ * A terminal program driven the way a person drives it: tmux runs it at a fixed size, send-keys
+ * types, capture-pane reads the screen. Each session has its own tmux server socket.
+ */
+export class TmuxSession {
+  private readonly socket: string;
+
+  constructor(
+    readonly name: string,
+    command: string,
+    {
+      env = {},
+      columns = 80,
+      rows = 24,
+    }: {env?: Record<string, string>; columns?: number; rows?: number} = {},
+  ) {
+    this.socket = `wine-tui-test-${name}`;
+    const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    this.tmux(
+      'new-session',
+      '-d',
+      '-s',
+      name,
+      '-x',
+      String(columns),
+      '-y',
+      String(rows),
+      ...envArgs,
+      command,
+    );
+    // Keep the pane after the program exits, so its exit can be observed.
+    this.tmux('set-option', '-t', name, 'remain-on-exit', 'on');
+  }
+
+  static available(): boolean {
+    try {
+      execFileSync('tmux', ['-V'], {stdio: 'ignore'});
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8'});
+  }
+
+  /** Keys in tmux's names (Tab, Enter, Escape, Down, Right, C-c) or literal text with {literal: true}. */
+  send(keys: string, {literal = false}: {literal?: boolean} = {}): void {
+    this.tmux('send-keys', '-t', this.name, ...(literal ? ['-l', keys] : [keys]));
+  }
+
+  screen(): string {
+    return this.tmux('capture-pane', '-p', '-t', this.name);
+  }
+
+  /** Polls the screen until it matches; the error shows the last screen. */
+  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      last = this.screen();
+      const match = last.match(pattern);
+      if (match) return match;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`screen did not show ${pattern} within ${timeoutMs} ms; it shows:\n${last}`);
+  }
+
+  /** The pane's program exit status once it has exited, else undefined. */
+  exitStatus(): number | undefined {
+    const [dead, status] = this.tmux(
+      'display-message',
+      '-p',
+      '-t',
+      this.name,
+      '#{pane_dead} #{pane_dead_status}',
+    )
+      .trim()
+      .split(' ');
+    return dead === '1' ? Number(status) : undefined;
+  }
+
+  kill(): void {
+    try {
+      this.tmux('kill-server');
+    } catch {
+      // Already gone.
+    }
+  }
+}
