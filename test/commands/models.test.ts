@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {runCli} from '../support/cli.js';
+import {runCli, type TrainOutput, type VersionRow} from '../support/cli.js';
 
 // The headless commands end to end on the embedded default (LocalBus + LocalModelStore).
 
@@ -48,7 +48,7 @@ describe('wine-tui train, models, predict (embedded)', () => {
   it('trains on the de-duplicated split and reports what the README promises', async () => {
     const result = await cli('train', '--json');
     expect(result.code).toBe(0);
-    const out = JSON.parse(result.stdout) as Record<string, any>;
+    const out = JSON.parse(result.stdout) as TrainOutput;
     expect(out.rows).toEqual({
       total: 7500,
       unique: 2048,
@@ -81,10 +81,10 @@ describe('wine-tui train, models, predict (embedded)', () => {
     });
     expect(a.published.key).toBe(`models/${first}.json`);
     expect(b.published.offset).toBe(1);
-    const list = JSON.parse((await cli('models', 'list', '--json')).stdout) as any[];
+    const list = JSON.parse((await cli('models', 'list', '--json')).stdout) as VersionRow[];
     expect(list.map((v) => v.version)).toEqual([second, first]);
     expect(list.map((v) => v.active)).toEqual([true, false]);
-    expect(list.every((v) => v.announced && v.size > 0 && v.metrics.r2 > 0)).toBe(true);
+    expect(list.every((v) => v.announced && v.size > 0 && (v.metrics?.r2 ?? 0) > 0)).toBe(true);
   });
 
   it('predicts with the active version and publishes to app_messages', async () => {
@@ -126,7 +126,7 @@ describe('wine-tui train, models, predict (embedded)', () => {
       /is active: promote another/,
     );
     expect((await cli('models', 'delete', second)).code).toBe(0);
-    const list = JSON.parse((await cli('models', 'list', '--json')).stdout) as any[];
+    const list = JSON.parse((await cli('models', 'list', '--json')).stdout) as VersionRow[];
     expect(list.map((v) => v.version)).toEqual([first]);
   });
 

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import {Kafka, logLevel} from 'kafkajs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {runCli} from '../support/cli.js';
+import {runCli, type VersionRow} from '../support/cli.js';
 import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
 
 // Publishing against the real broker and MinIO: upload first, announce second, and every
@@ -92,7 +92,9 @@ describe.skipIf(!kafka || !s3)('publish and doctor against Kafka and MinIO', () 
     const before = await cli(['doctor', '--json']);
     expect(before.code).toBe(2);
     const report = JSON.parse(before.stdout);
-    expect(report.checks.find((c: any) => c.name === 'topics')).toMatchObject({ok: false});
+    expect(report.checks.find((c: {name: string}) => c.name === 'topics')).toMatchObject({
+      ok: false,
+    });
     const after = await cli(['doctor', '--create-topics', '--json']);
     expect(after.stderr).toBe('');
     expect(after.code).toBe(0);
@@ -127,7 +129,7 @@ describe.skipIf(!kafka || !s3)('publish and doctor against Kafka and MinIO', () 
     const result = await cli(['train', '--publish'], {AWS_SECRET_ACCESS_KEY: 'wrong-secret-123'});
     expect(result.code).toBe(2);
     expect(result.stderr).not.toContain('wrong-secret-123');
-    const list = JSON.parse((await cli(['models', 'list', '--json'])).stdout) as any[];
+    const list = JSON.parse((await cli(['models', 'list', '--json'])).stdout) as VersionRow[];
     expect(list).toHaveLength(1);
     const admin = new Kafka({brokers: kafka!.brokers, logLevel: logLevel.NOTHING}).admin();
     await admin.connect();
@@ -147,13 +149,13 @@ describe.skipIf(!kafka || !s3)('publish and doctor against Kafka and MinIO', () 
       /uploaded .* but could not announce it .*wine-tui models promote/,
     );
     const version = /models promote (\S+)`/.exec(failed.stderr)![1]!;
-    let list = JSON.parse((await cli(['models', 'list', '--json'])).stdout) as any[];
+    let list = JSON.parse((await cli(['models', 'list', '--json'])).stdout) as VersionRow[];
     expect(list.find((v) => v.version === version)).toMatchObject({
       announced: false,
       active: false,
     });
     expect((await cli(['models', 'promote', version])).code).toBe(0);
-    list = JSON.parse((await cli(['models', 'list', '--json'])).stdout) as any[];
+    list = JSON.parse((await cli(['models', 'list', '--json'])).stdout) as VersionRow[];
     expect(list.find((v) => v.version === version)).toMatchObject({announced: true, active: true});
   }, 90_000);
 

@@ -25,7 +25,7 @@ if (!tmuxAvailable) console.warn('skipping: tmux is not installed (apt-get insta
 if (process.env.CI === 'true' && !tmuxAvailable) throw new Error('CI=true and tmux is missing');
 
 /** Every message of a topic, as a read_committed consumer sees it. */
-async function readAll(topic: string): Promise<{key: string; value: any}[]> {
+async function readAll(topic: string): Promise<{key: string; value: unknown}[]> {
   const client = new Kafka({brokers: kafka!.brokers, logLevel: logLevel.NOTHING});
   const admin = client.admin();
   await admin.connect();
@@ -35,7 +35,7 @@ async function readAll(topic: string): Promise<{key: string; value: any}[]> {
   const consumer = client.consumer({groupId: uniqueName('e2e-reader'), readUncommitted: false});
   await consumer.connect();
   await consumer.subscribe({topic, fromBeginning: true});
-  const messages: {key: string; value: any}[] = [];
+  const messages: {key: string; value: unknown}[] = [];
   await new Promise<void>((resolve) => {
     if (total === 0) resolve();
     void consumer.run({

@@ -43,3 +43,27 @@ export function runCli(
     });
   });
 }
+
+/** One row of `wine-tui models list --json`. */
+export interface VersionRow {
+  version: string;
+  key: string;
+  created_at: string;
+  metrics: {r2: number; rmse: number; mae: number; mape: number} | null;
+  size: number;
+  sha256: string | null;
+  announced: boolean;
+  active: boolean;
+}
+
+/** `wine-tui train --json`. */
+export interface TrainOutput {
+  version: string;
+  metrics: {r2: number; rmse: number; mae: number; mape: number};
+  baseline: {r2: number; rmse: number; mae: number; mape: number};
+  rows: {total: number; unique: number; train: number; test: number};
+  columns: number;
+  fit_ms: number;
+  options: Record<string, unknown>;
+  published: {bucket: string; key: string; topic: string; partition: number; offset: number} | null;
+}
