@@ -200,6 +200,6 @@ describe.skipIf(!kafka || !s3 || !tmuxAvailable)('the TUI end to end, by keys al
     while (session.exitStatus() === undefined && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    expect(session.exitStatus()).toBe(0);
+    expect(session.exitStatus()).toBe('exit 0');
   });
 });

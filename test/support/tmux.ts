@@ -69,18 +69,19 @@ export class TmuxSession {
     throw new Error(`screen did not show ${pattern} within ${timeoutMs} ms; it shows:\n${last}`);
   }
 
-  /** The pane's program exit status once it has exited, else undefined. */
-  exitStatus(): number | undefined {
-    const [dead, status] = this.tmux(
+  /** How the pane's program ended ('exit 0', 'signal 9'), or undefined while it runs. */
+  exitStatus(): string | undefined {
+    const [dead, status, signal] = this.tmux(
       'display-message',
       '-p',
       '-t',
       this.name,
-      '#{pane_dead} #{pane_dead_status}',
+      '#{pane_dead} #{pane_dead_status} #{pane_dead_signal}',
     )
       .trim()
       .split(' ');
-    return dead === '1' ? Number(status) : undefined;
+    if (dead !== '1') return undefined;
+    return status ? `exit ${status}` : `signal ${signal ?? '?'}`;
   }
 
   kill(): void {
