@@ -127,15 +127,7 @@ export function PredictScreen({active, width, height}: ScreenProps) {
       else if (key.rightArrow) form.accept();
       else if (key.backspace || key.delete) form.erase();
       else if (key.ctrl && input === 'u') form.clear();
-      else if (!key.ctrl && !key.meta && /[\t\r]/.test(input)) {
-        // Over a slow link a Tab or Enter can arrive in one read with the text typed before it,
-        // which Ink hands over as plain text: replay it key by key.
-        for (const part of input.split(/([\t\r])/)) {
-          if (part === '\t') form.move(1);
-          else if (part === '\r') submit();
-          else if (printable(part) !== '') form.type(printable(part));
-        }
-      } else if (!key.ctrl && !key.meta && printable(input) !== '') form.type(printable(input));
+      else if (!key.ctrl && !key.meta && printable(input) !== '') form.type(printable(input));
       else return;
       if (!key.return) setNotice(undefined);
     },

@@ -2,6 +2,7 @@ import type {ParsedArgs, CommandIO} from '../commands/command.js';
 import {overridesFrom} from '../commands/command.js';
 import {loadConfig} from '../services/config.js';
 import {openServices} from '../services/connect.js';
+import {KeySplittingStdin} from './keyboardInput.js';
 
 /** Opens the TUI on a terminal; without one, says where the headless commands are. */
 export async function startTui({flags}: ParsedArgs, io: CommandIO): Promise<number> {
@@ -21,6 +22,7 @@ export async function startTui({flags}: ParsedArgs, io: CommandIO): Promise<numb
   const instance = render(<App services={services} />, {
     exitOnCtrlC: false,
     maxFps: 15,
+    stdin: new KeySplittingStdin(process.stdin) as unknown as NodeJS.ReadStream,
   });
   try {
     await instance.waitUntilExit();
