@@ -1,3 +1,4 @@
+import {setTimeout as sleep} from 'node:timers/promises';
 import {loadConfig, redact} from '../services/config.js';
 import {openServices} from '../services/connect.js';
 import {InvalidInputError} from '../services/errors.js';
@@ -12,6 +13,8 @@ import type {RequestStream} from '../services/RequestStream.js';
 import {type Command, connectionHelp, overridesFrom} from './command.js';
 
 const STOP_TIMEOUT_MS = 30_000;
+const CLEANUP_TIMEOUT_MS = 5_000;
+const EXIT_GRACE_MS = 2_000;
 
 export const serveCommand: Command = {
   usage: `
@@ -22,8 +25,8 @@ export const serveCommand: Command = {
   answers each with one prediction on app_messages, and sends requests it cannot answer to the
   dead-letter topic (predict_requests.dlq). Topic names come from kafka_config.yaml (topics:).
   Missing topics are created with the broker's defaults. Several instances with the same --group
-  share the requests topic's partitions. SIGTERM or Ctrl+C finishes the batch in hand, commits it
-  and exits 0.
+  share the requests topic's partitions; those of an instance that dies move to the others after
+  about 10 s. SIGTERM or Ctrl+C finishes the batch in hand, commits it and exits 0.
 
   Request (message value, JSON):
     {"request_id": "r-1", "input": {"winery": "Vega Sicilia", "wine": "Unico", "year": 2009,
@@ -194,9 +197,16 @@ ${connectionHelp}
       clearInterval(timer);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      await stream?.stop().catch(() => {});
-      await holder?.close().catch(() => {});
-      await services.close();
+      // Bounded: after a broker outage kafkajs can take half a minute to close a consumer, and
+      // an operator's SIGTERM must not wait for that. What is left is closed by the exit below.
+      const cleanup = (async () => {
+        await stream?.stop().catch(() => {});
+        await Promise.allSettled([holder?.close(), services.close()]);
+      })();
+      await Promise.race([cleanup, sleep(CLEANUP_TIMEOUT_MS, undefined, {ref: false})]);
+      // kafkajs may keep a socket or timer of a client it could not close: the service is done,
+      // so exit shortly even then (an idle process exits first; the timer does not hold it).
+      setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
     }
   },
 };
