@@ -21,7 +21,6 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {Partitioners, type Message} from 'kafkajs';
 import {
-  buildCli,
   childEnv,
   createBucket,
   createTopics,
@@ -212,7 +211,6 @@ async function main(): Promise<void> {
   console.log(
     `brokers ${brokers.join(',')}, S3 ${s3.endpoint}; ${N} requests, ${PARTITIONS} partitions`,
   );
-  await buildCli();
   const bucket = `wine-tui-bench-${Date.now().toString(36)}`;
   await createBucket(s3, bucket);
   const train = uniqueTopics('bench-model').train;

@@ -1,8 +1,7 @@
 import {randomUUID} from 'node:crypto';
-import {readFile} from 'node:fs/promises';
 // Types only: kafkajs itself is imported on first use, to keep start-up fast.
-import type {Admin, Consumer, IHeaders, Kafka, KafkaConfig, Producer} from 'kafkajs';
-import {ConfigError, ConnectionError, UserFacingError} from './errors.js';
+import type {Admin, Consumer, IHeaders, Kafka, Producer} from 'kafkajs';
+import {ConnectionError, UserFacingError} from './errors.js';
 import type {
   BusMessage,
   MessageBus,
@@ -13,11 +12,15 @@ import type {
   TailSubscription,
   TopicInfo,
 } from './MessageBus.js';
+import {
+  causes,
+  createKafkaClient,
+  redactPassword,
+  type KafkaJs,
+  type KafkaLogLevel,
+} from './kafkaClient.js';
 import {checkTopicName, encodeValue} from './messageInput.js';
 import type {KafkaSettings} from './settings.js';
-
-type KafkaJs = typeof import('kafkajs');
-export type KafkaLogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 export interface KafkaBusOptions {
   /** Receives kafkajs' own log lines (passwords removed). Without it, kafkajs stays silent. */
@@ -38,8 +41,6 @@ const REQUEST_TIMEOUT_MS = 5_000;
 const RETRY = {retries: 3, initialRetryTime: 250, maxRetryTime: 2_000};
 /** How long a fetch waits at the broker for new data; bounds how long closing a tail takes. */
 const FETCH_MAX_WAIT_MS = 500;
-
-const LEVELS: KafkaLogLevel[] = ['error', 'warn', 'info', 'debug'];
 
 interface Client {
   lib: KafkaJs;
@@ -102,11 +103,13 @@ export class KafkaBus implements MessageBus {
     return tail;
   }
 
-  async listTopics(): Promise<TopicInfo[]> {
+  async listTopics(only?: string[]): Promise<TopicInfo[]> {
     this.checkOpen();
     const admin = await this.connectedAdmin();
     try {
-      const names = (await admin.listTopics()).filter((name) => !name.startsWith('__')).sort();
+      const names = (await admin.listTopics())
+        .filter((name) => !name.startsWith('__') && (!only || only.includes(name)))
+        .sort();
       const results = await Promise.allSettled(
         names.map(async (name) => {
           const offsets = await admin.fetchTopicOffsets(name);
@@ -256,8 +259,7 @@ export class KafkaBus implements MessageBus {
   }
 
   private redact(text: string): string {
-    const password = this.settings.sasl?.password;
-    return password ? text.split(password).join('***') : text;
+    return redactPassword(this.settings, text);
   }
 
   private checkOpen(): void {
@@ -298,69 +300,19 @@ export class KafkaBus implements MessageBus {
   }
 
   private async createClient(): Promise<Client> {
-    const lib = (await import('kafkajs')).default;
-    const {brokers, clientId, ssl, caFile, sasl} = this.settings;
-    let tls: KafkaConfig['ssl'] = ssl;
-    if (ssl && caFile) {
-      try {
-        tls = {ca: [await readFile(caFile, 'utf8')]};
-      } catch (error) {
-        this.client = undefined;
-        throw new ConfigError(
-          `cannot read the CA file ${caFile}: ${(error as NodeJS.ErrnoException).code ?? error}`,
-        );
-      }
+    try {
+      return await createKafkaClient(this.settings, {
+        connectionTimeout: CONNECTION_TIMEOUT_MS,
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        retry: RETRY,
+        ...(this.options.onLog ? {onLog: this.options.onLog} : {}),
+        ...(this.options.logLevel ? {logLevel: this.options.logLevel} : {}),
+      });
+    } catch (error) {
+      this.client = undefined;
+      throw error;
     }
-    const threshold = LEVELS.indexOf(this.options.logLevel ?? 'warn');
-    const onLog = this.options.onLog;
-    const kafka = new lib.Kafka({
-      brokers,
-      clientId,
-      ssl: tls,
-      sasl: sasl ? saslOptions(sasl) : undefined,
-      connectionTimeout: CONNECTION_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
-      retry: RETRY,
-      logLevel: onLog ? [1, 2, 4, 5][threshold] : lib.logLevel.NOTHING,
-      // Only the message and a few safe fields leave kafkajs, and never the password.
-      logCreator: () => (entry) => {
-        const level = LEVELS[[1, 2, 4, 5].indexOf(entry.level)];
-        if (!onLog || !level) return;
-        const {message, broker, error} = entry.log as {
-          message: string;
-          broker?: string;
-          error?: string;
-        };
-        const where = broker ? ` [${broker}]` : '';
-        const why = error ? `: ${error}` : '';
-        onLog(level, this.redact(`${entry.namespace}${where} ${message}${why}`));
-      },
-    });
-    return {lib, kafka};
   }
-}
-
-function saslOptions(sasl: NonNullable<KafkaSettings['sasl']>): KafkaConfig['sasl'] {
-  const {username, password} = sasl;
-  switch (sasl.mechanism) {
-    case 'plain':
-      return {mechanism: 'plain', username, password};
-    case 'scram-sha-256':
-      return {mechanism: 'scram-sha-256', username, password};
-    case 'scram-sha-512':
-      return {mechanism: 'scram-sha-512', username, password};
-  }
-}
-
-/** The error and what caused it, outermost first (kafkajs nests them in `cause`). */
-function causes(error: unknown): Error[] {
-  const chain: Error[] = [];
-  let current: unknown = error;
-  while (current instanceof Error && !chain.includes(current) && chain.length < 10) {
-    chain.push(current);
-    current = current.cause;
-  }
-  return chain;
 }
 
 function headerText(headers: IHeaders | undefined): Record<string, string> {

@@ -1,4 +1,3 @@
-import {readFile} from 'node:fs/promises';
 import {setTimeout as sleep} from 'node:timers/promises';
 // Types only: kafkajs itself is imported when the stream runs, to keep start-up fast.
 import type {
@@ -6,12 +5,11 @@ import type {
   Consumer,
   EachBatchPayload,
   Kafka,
-  KafkaConfig,
   Message,
   Producer,
   Transaction,
 } from 'kafkajs';
-import {ConfigError, ConnectionError} from './errors.js';
+import {ConnectionError} from './errors.js';
 import type {
   BatchHandler,
   BatchOutput,
@@ -20,10 +18,14 @@ import type {
   RequestRecord,
   RequestStream,
 } from './RequestStream.js';
+import {
+  causes,
+  createKafkaClient,
+  redactPassword,
+  type KafkaJs,
+  type KafkaLogLevel,
+} from './kafkaClient.js';
 import type {KafkaSettings} from './settings.js';
-
-type KafkaJs = typeof import('kafkajs');
-export type KafkaLogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 export interface KafkaRequestStreamOptions {
   settings: KafkaSettings;
@@ -67,8 +69,6 @@ const PARTITION_CONCURRENCY = 4;
  */
 const CHUNK_BYTES = 512 * 1024;
 const BATCH_BACKOFF = {initialMs: 100, maxMs: 5_000};
-
-const LEVELS: KafkaLogLevel[] = ['error', 'warn', 'info', 'debug'];
 
 /**
  * Prediction requests from Kafka. Exactly-once is consume-transform-produce in Kafka transactions:
@@ -410,37 +410,17 @@ export class KafkaRequestStream implements RequestStream {
   }
 
   private async createClient(): Promise<{lib: KafkaJs; kafka: Kafka}> {
-    const lib = (await import('kafkajs')).default;
-    const {brokers, clientId, ssl, caFile, sasl} = this.settings;
-    let tls: KafkaConfig['ssl'] = ssl;
-    if (ssl && caFile) {
-      try {
-        tls = {ca: [await readFile(caFile, 'utf8')]};
-      } catch (error) {
-        this.client = undefined;
-        throw new ConfigError(
-          `cannot read the CA file ${caFile}: ${(error as NodeJS.ErrnoException).code ?? error}`,
-        );
-      }
+    try {
+      return await createKafkaClient(this.settings, {
+        clientIdSuffix: '-serve',
+        connectionTimeout: CONNECTION_TIMEOUT_MS,
+        retry: CLIENT_RETRY,
+        ...(this.onLog ? {onLog: this.onLog, logLevel: 'info' as const} : {}),
+      });
+    } catch (error) {
+      this.client = undefined;
+      throw error;
     }
-    const onLog = this.onLog;
-    const kafka = new lib.Kafka({
-      brokers,
-      clientId: `${clientId}-serve`,
-      ssl: tls,
-      sasl: sasl ? saslOptions(sasl) : undefined,
-      connectionTimeout: CONNECTION_TIMEOUT_MS,
-      retry: CLIENT_RETRY,
-      logLevel: onLog ? lib.logLevel.INFO : lib.logLevel.NOTHING,
-      // Only the message and a few safe fields leave kafkajs, and never the password.
-      logCreator: () => (entry) => {
-        const level = LEVELS[[1, 2, 4, 5].indexOf(entry.level)];
-        if (!onLog || !level) return;
-        const {message, error} = entry.log as {message: string; error?: string};
-        onLog(level, this.redact(`${entry.namespace} ${message}${error ? `: ${error}` : ''}`));
-      },
-    });
-    return {lib, kafka};
   }
 
   private explain(error: unknown): Error {
@@ -458,20 +438,7 @@ export class KafkaRequestStream implements RequestStream {
   }
 
   private redact(text: string): string {
-    const password = this.settings.sasl?.password;
-    return password ? text.split(password).join('***') : text;
-  }
-}
-
-function saslOptions(sasl: NonNullable<KafkaSettings['sasl']>): KafkaConfig['sasl'] {
-  const {username, password} = sasl;
-  switch (sasl.mechanism) {
-    case 'plain':
-      return {mechanism: 'plain', username, password};
-    case 'scram-sha-256':
-      return {mechanism: 'scram-sha-256', username, password};
-    case 'scram-sha-512':
-      return {mechanism: 'scram-sha-512', username, password};
+    return redactPassword(this.settings, text);
   }
 }
 
@@ -511,16 +478,6 @@ function byTopic(messages: OutputMessage[]): Array<{topic: string; messages: Mes
     list.push({key, value, ...(headers ? {headers} : {})});
   }
   return [...topics].map(([topic, list]) => ({topic, messages: list}));
-}
-
-function causes(error: unknown): Error[] {
-  const chain: Error[] = [];
-  let current: unknown = error;
-  while (current instanceof Error && !chain.includes(current) && chain.length < 10) {
-    chain.push(current);
-    current = current.cause;
-  }
-  return chain;
 }
 
 function hasType(error: unknown, type: string): boolean {

@@ -100,10 +100,11 @@ export class LocalBus implements MessageBus {
     return tail;
   }
 
-  async listTopics(): Promise<TopicInfo[]> {
+  async listTopics(only?: string[]): Promise<TopicInfo[]> {
     const names = (await readdir(this.dir))
       .filter((name) => name.endsWith(LOG_SUFFIX))
       .map((name) => name.slice(0, -LOG_SUFFIX.length))
+      .filter((name) => !only || only.includes(name))
       .sort();
     return Promise.all(
       names.map(async (name) => {

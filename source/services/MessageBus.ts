@@ -58,7 +58,8 @@ export interface MessageBus {
   /** Resolves once the message is durable (acked by the broker / fsynced) with where it landed. */
   publish(topic: string, message: OutgoingMessage): Promise<PublishResult>;
   tail(topic: string, options: TailOptions, onMessage: MessageHandler): TailSubscription;
-  listTopics(): Promise<TopicInfo[]>;
+  /** Every topic (internal ones excepted), or only the named ones that exist. */
+  listTopics(only?: string[]): Promise<TopicInfo[]>;
   ensureTopics(topics: string[]): Promise<void>;
   close(): Promise<void>;
 }

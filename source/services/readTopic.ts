@@ -9,7 +9,7 @@ export async function readTopic(
   topic: string,
   {idleMs = 5000}: {idleMs?: number} = {},
 ): Promise<BusMessage[]> {
-  const info = (await bus.listTopics()).find((t) => t.name === topic);
+  const [info] = await bus.listTopics([topic]);
   const pending = new Map(
     (info?.partitions ?? []).filter((p) => p.high > p.low).map((p) => [p.partition, p.high]),
   );

@@ -9,7 +9,6 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {PredictionOutput} from '../../source/services/PredictorService.js';
 import {
   answered,
-  buildCli,
   childEnv,
   compareAnswers,
   createBucket,
@@ -51,9 +50,7 @@ describe.skipIf(skipReason)('wine-tui serve under faults', () => {
   const stacks: PrivateStack[] = [];
   const running: ServeProcess[] = [];
 
-  beforeAll(async () => {
-    await buildCli();
-  }, 240_000);
+  beforeAll(async () => {}, 240_000);
 
   afterEach(async () => {
     await Promise.all(running.splice(0).map((serve) => serve.stop('SIGKILL')));

@@ -8,7 +8,6 @@ import type {DeadLetter, PredictionOutput} from '../../source/services/Predictor
 import {
   answered,
   badRequests,
-  buildCli,
   childEnv,
   compareAnswers,
   createBucket,
@@ -41,7 +40,7 @@ describe.skipIf(!kafka || !s3)('wine-tui serve on Kafka and MinIO', () => {
   const running: ServeProcess[] = [];
 
   beforeAll(async () => {
-    await Promise.all([buildCli(), createBucket(s3!, bucket)]);
+    await createBucket(s3!, bucket);
   }, 240_000);
 
   afterEach(async () => {

@@ -11,7 +11,7 @@ import {openServices, type Services} from '../../source/services/connect.js';
 import type {BusMessage} from '../../source/services/MessageBus.js';
 import {summaryOf, trainModel} from '../../source/services/modelWorkflow.js';
 import type {PredictionOutput} from '../../source/services/PredictorService.js';
-import {buildCli, goodRequest, ServeProcess, waitUntil} from '../support/serve.js';
+import {goodRequest, ServeProcess, waitUntil} from '../support/serve.js';
 
 describe('wine-tui serve on the embedded bus', () => {
   let stateDir: string;
@@ -19,9 +19,7 @@ describe('wine-tui serve on the embedded bus', () => {
   let services: Services;
   const running: ServeProcess[] = [];
 
-  beforeAll(async () => {
-    await buildCli();
-  }, 240_000);
+  beforeAll(async () => {}, 240_000);
 
   beforeEach(async () => {
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'wine-tui-serve-state-'));

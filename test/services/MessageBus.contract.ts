@@ -241,6 +241,15 @@ export function describeMessageBusContract(
       expect(await storedCount(bus, topic)).toBe(7);
     });
 
+    it('lists only the named topics when asked, leaving out those that do not exist', async () => {
+      const [a, b] = ['a', 'b'].map((suffix) => uniqueName(`contract-only-${suffix}`));
+      await bus.ensureTopics([a!, b!]);
+      await bus.publish(a!, {value: 1});
+      const listed = await bus.listTopics([a!, uniqueName('contract-missing')]);
+      expect(listed.map((t) => t.name)).toEqual([a!]);
+      expect(listed[0]!.partitions.reduce((sum, p) => sum + p.high - p.low, 0)).toBe(1);
+    });
+
     it('ensures topics idempotently, including a mix of existing and new ones', async () => {
       const [a, b, c] = ['a', 'b', 'c'].map((suffix) => uniqueName(`contract-ensure-${suffix}`));
       await bus.ensureTopics([a!, b!]);

@@ -3,15 +3,12 @@
  * real broker and MinIO, the built CLI run as a child process, requests produced and predictions
  * read back with a read_committed consumer. No mocks: everything talks to 127.0.0.1.
  */
-import {execFile, spawn, type ChildProcess} from 'node:child_process';
-import {existsSync, mkdirSync, statSync, writeFileSync} from 'node:fs';
-import os from 'node:os';
+import {spawn, type ChildProcess} from 'node:child_process';
+import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {promisify} from 'node:util';
 import {CreateBucketCommand, S3Client} from '@aws-sdk/client-s3';
 import {Kafka, logLevel, Partitioners, type Admin, type Message, type Producer} from 'kafkajs';
-import lockfile from 'proper-lockfile';
 import {KafkaBus} from '../../source/services/KafkaBus.js';
 import {ModelRegistry, type PublishedVersion} from '../../source/services/ModelRegistry.js';
 import {summaryOf, trainModel} from '../../source/services/modelWorkflow.js';
@@ -20,37 +17,6 @@ import type {S3Target} from './services.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const cliPath = path.join(repoRoot, 'dist', 'cli.js');
-
-/** Compiles source/ into dist/ once at a time across parallel test files. */
-export async function buildCli(): Promise<void> {
-  const lockTarget = path.join(os.tmpdir(), 'wine-tui-build.lock-target');
-  writeFileSync(lockTarget, '');
-  const release = await lockfile.lock(lockTarget, {
-    realpath: false,
-    stale: 120_000,
-    retries: {retries: 600, minTimeout: 200, maxTimeout: 500},
-  });
-  const started = Date.now();
-  try {
-    await promisify(execFile)(
-      process.execPath,
-      [
-        path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
-        '-p',
-        'tsconfig.build.json',
-      ],
-      {cwd: repoRoot, timeout: 180_000},
-    );
-  } catch (error) {
-    // Type errors elsewhere in the tree still emit JavaScript; only a missing output is fatal.
-    const built = path.join(repoRoot, 'dist', 'commands', 'serve.js');
-    if (!existsSync(built) || statSync(built).mtimeMs < started - 1_000) {
-      throw new Error(`the build failed: ${(error as {stdout?: string}).stdout ?? String(error)}`);
-    }
-  } finally {
-    await release();
-  }
-}
 
 export interface ServeTopics {
   train: string;
