@@ -80,8 +80,9 @@ export class TmuxSession {
     )
       .trim()
       .split(' ');
-    if (dead !== '1') return undefined;
-    return status ? `exit ${status}` : `signal ${signal ?? '?'}`;
+    // tmux marks the pane dead a moment before it records how: wait for the how.
+    if (dead !== '1' || (!status && !signal)) return undefined;
+    return status ? `exit ${status}` : `signal ${signal}`;
   }
 
   kill(): void {
