@@ -1,4 +1,7 @@
 import {execFileSync} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 /**
  * A terminal program driven the way a person drives it: tmux runs it at a fixed size, send-keys
@@ -6,6 +9,8 @@ import {execFileSync} from 'node:child_process';
  */
 export class TmuxSession {
   private readonly socket: string;
+  /** The shell writes the program's exit status here: tmux's own pane status is not reliable. */
+  private readonly statusFile: string;
 
   constructor(
     readonly name: string,
@@ -17,6 +22,8 @@ export class TmuxSession {
     }: {env?: Record<string, string>; columns?: number; rows?: number} = {},
   ) {
     this.socket = `wine-tui-test-${name}`;
+    this.statusFile = path.join(os.tmpdir(), `${this.socket}.status`);
+    fs.rmSync(this.statusFile, {force: true});
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     this.tmux(
       'new-session',
@@ -28,10 +35,9 @@ export class TmuxSession {
       '-y',
       String(rows),
       ...envArgs,
-      command,
+      // The shell stays after the program, so the pane (and the screen) outlive its exit.
+      `${command}; echo $? > ${this.statusFile}; sleep 600`,
     );
-    // Keep the pane after the program exits, so its exit can be observed.
-    this.tmux('set-option', '-t', name, 'remain-on-exit', 'on');
   }
 
   static available(): boolean {
@@ -69,20 +75,13 @@ export class TmuxSession {
     throw new Error(`screen did not show ${pattern} within ${timeoutMs} ms; it shows:\n${last}`);
   }
 
-  /** How the pane's program ended ('exit 0', 'signal 9'), or undefined while it runs. */
+  /** The program's exit status ('exit 0', 'exit 130') once it has exited, else undefined. */
   exitStatus(): string | undefined {
-    const [dead, status, signal] = this.tmux(
-      'display-message',
-      '-p',
-      '-t',
-      this.name,
-      '#{pane_dead} #{pane_dead_status} #{pane_dead_signal}',
-    )
-      .trim()
-      .split(' ');
-    // tmux marks the pane dead a moment before it records how: wait for the how.
-    if (dead !== '1' || (!status && !signal)) return undefined;
-    return status ? `exit ${status}` : `signal ${signal}`;
+    try {
+      return `exit ${fs.readFileSync(this.statusFile, 'utf8').trim()}`;
+    } catch {
+      return undefined;
+    }
   }
 
   kill(): void {
@@ -91,5 +90,6 @@ export class TmuxSession {
     } catch {
       // Already gone.
     }
+    fs.rmSync(this.statusFile, {force: true});
   }
 }
