@@ -126,7 +126,7 @@ export class KafkaRequestStream implements RequestStream {
     const {kafka} = await this.connectClient();
     const consumer = kafka.consumer({
       groupId: this.groupId,
-      sessionTimeout: SESSION_TIMEOUT_MS,
+      sessionTimeout: this.settings.sessionTimeoutMs ?? SESSION_TIMEOUT_MS,
       heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       rebalanceTimeout: REBALANCE_TIMEOUT_MS,
       maxWaitTimeInMs: FETCH_MAX_WAIT_MS,

@@ -324,6 +324,7 @@ export function loadConfig(
       ? {sasl: {mechanism: mechanism.toLowerCase() as SaslMechanism, username, password}}
       : {}),
     groupId: kafkaFile['group.id'] || 'wine-tui',
+    ...(kafkaFile['session.timeout.ms'] ? {sessionTimeoutMs: kafkaFile['session.timeout.ms']} : {}),
     autoOffsetReset: reset === 'smallest' ? 'earliest' : reset === 'largest' ? 'latest' : reset,
   };
 

@@ -12,6 +12,8 @@ export interface KafkaSettings {
   sasl?: {mechanism: SaslMechanism; username: string; password: string};
   groupId: string;
   autoOffsetReset: 'earliest' | 'latest';
+  /** `session.timeout.ms`: how long before a silent consumer's partitions move to the others. */
+  sessionTimeoutMs?: number;
 }
 
 export interface TopicNames {

@@ -71,6 +71,7 @@ describe('loadConfig', () => {
       sasl: {mechanism: 'scram-sha-512', username: 'key1', password: 's3cr3t!'},
       groupId: 'predictors',
       autoOffsetReset: 'latest',
+      sessionTimeoutMs: 45000,
     });
     expect(config.secrets).toContain('s3cr3t!');
     expect(redact('auth failed with s3cr3t! for key1', config.secrets)).toBe(
