@@ -98,11 +98,17 @@ async function main(argv: string[]): Promise<number> {
   return startTui({flags: cli.flags as Record<string, unknown>, input: cli.input}, processIO);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.exitCode = fail(error);
-  },
-);
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.exitCode = fail(error);
+    },
+  )
+  .finally(() => {
+    // The command is done. kafkajs may still hold a socket or timer of a client it could not
+    // close after a broker outage: exit shortly even then (an idle process exits first).
+    setTimeout(() => process.exit(), 2_000).unref();
+  });

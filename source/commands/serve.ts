@@ -14,7 +14,6 @@ import {type Command, connectionHelp, overridesFrom} from './command.js';
 
 const STOP_TIMEOUT_MS = 30_000;
 const CLEANUP_TIMEOUT_MS = 5_000;
-const EXIT_GRACE_MS = 2_000;
 
 export const serveCommand: Command = {
   usage: `
@@ -203,10 +202,8 @@ ${connectionHelp}
         await stream?.stop().catch(() => {});
         await Promise.allSettled([holder?.close(), services.close()]);
       })();
+      // What is left open then is ended by the CLI's exit once the command returns.
       await Promise.race([cleanup, sleep(CLEANUP_TIMEOUT_MS, undefined, {ref: false})]);
-      // kafkajs may keep a socket or timer of a client it could not close: the service is done,
-      // so exit shortly even then (an idle process exits first; the timer does not hold it).
-      setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
     }
   },
 };

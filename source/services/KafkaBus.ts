@@ -378,6 +378,17 @@ class KafkaTail implements TailSubscription {
       }
     }
     if (this.closed) return;
+    await this.runConsumer(kafka);
+    this.positioned = true;
+  }
+
+  /**
+   * One consumer from the current positions (or the start option where there are none). kafkajs
+   * restarts a consumer after retriable errors only; after a broker restart it can stop for good
+   * on others, so the tail then starts a new consumer itself, with back-off, until it is closed.
+   */
+  private async runConsumer(kafka: Kafka): Promise<void> {
+    const {topic} = this;
     let crash: Error | undefined;
     const consumer = kafka.consumer({
       groupId: `${this.bus.clientId}-tail-${randomUUID()}`,
@@ -397,7 +408,10 @@ class KafkaTail implements TailSubscription {
     consumer.on(consumer.events.CRASH, ({payload}) => {
       crash = payload.error;
       if (this.positioned && !payload.restart && !this.closed) {
-        this.bus.warn(`tail of ${topic} stopped: ${this.bus.explain(payload.error).message}`);
+        this.bus.warn(
+          `tail of ${topic} stopped (${this.bus.explain(payload.error).message}); starting it again`,
+        );
+        void this.revive(kafka, consumer);
       }
     });
     try {
@@ -432,7 +446,31 @@ class KafkaTail implements TailSubscription {
       await consumer.disconnect().catch(() => {});
       throw this.bus.explain(error, topic);
     }
-    this.positioned = true;
+  }
+
+  private reviving = false;
+
+  private async revive(kafka: Kafka, stopped: Consumer): Promise<void> {
+    if (this.reviving) return;
+    this.reviving = true;
+    try {
+      await stopped.disconnect().catch(() => {});
+      for (let attempt = 0; !this.closed; attempt++) {
+        // Unref'd: a closed bus must not keep the process alive for the back-off.
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(1000 * 2 ** attempt, 10_000)).unref(),
+        );
+        if (this.closed) return;
+        try {
+          await this.runConsumer(kafka);
+          return;
+        } catch {
+          // Still down: try again later.
+        }
+      }
+    } finally {
+      this.reviving = false;
+    }
   }
 
   /** Calls the handler; a promise comes back only when the handler returned one. */

@@ -1,8 +1,11 @@
 import path from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
 import type {WineTuiConfig} from './config.js';
 import type {MessageBus} from './MessageBus.js';
 import {ModelRegistry} from './ModelRegistry.js';
 import type {ModelStore} from './ModelStore.js';
+
+const CLOSE_TIMEOUT_MS = 5_000;
 
 export interface Services {
   config: WineTuiConfig;
@@ -44,7 +47,12 @@ export async function openServices(
     store,
     registry,
     async close() {
-      await Promise.allSettled([bus.close(), store.close()]);
+      // Bounded: after a broker outage kafkajs can take half a minute to close a consumer, and
+      // quitting must not wait for that.
+      await Promise.race([
+        Promise.allSettled([bus.close(), store.close()]),
+        sleep(CLOSE_TIMEOUT_MS, undefined, {ref: false}),
+      ]);
     },
   };
 }
