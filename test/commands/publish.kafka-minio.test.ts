@@ -1,17 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import {HeadObjectCommand, S3Client} from '@aws-sdk/client-s3';
 import {Kafka, logLevel} from 'kafkajs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {runCli, type VersionRow} from '../support/cli.js';
+import {awsEnv, createBucket, removeBucket, s3Client} from '../support/s3.js';
 import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
 
 // Publishing against the real broker and MinIO: upload first, announce second, and every
@@ -32,13 +26,8 @@ describe.skipIf(!kafka || !s3)('publish and doctor against Kafka and MinIO', () 
   let connection: string[];
 
   beforeAll(async () => {
-    client = new S3Client({
-      endpoint: s3!.endpoint,
-      region: s3!.region,
-      forcePathStyle: true,
-      credentials: {accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey},
-    });
-    await client.send(new CreateBucketCommand({Bucket: bucket}));
+    client = s3Client(s3!);
+    await createBucket(s3!, bucket);
     configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wine-tui-publish-'));
     fs.writeFileSync(
       path.join(configDir, 'kafka_config.yaml'),
@@ -50,11 +39,7 @@ describe.skipIf(!kafka || !s3)('publish and doctor against Kafka and MinIO', () 
         `  dead_letters: ${trainTopic}-requests.dlq`,
       ].join('\n'),
     );
-    env = {
-      AWS_ACCESS_KEY_ID: s3!.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3!.secretAccessKey,
-      AWS_REGION: s3!.region,
-    };
+    env = awsEnv(s3!);
     connection = [
       '--config-dir',
       configDir,
@@ -68,11 +53,7 @@ describe.skipIf(!kafka || !s3)('publish and doctor against Kafka and MinIO', () 
   });
 
   afterAll(async () => {
-    const listed = await client.send(new ListObjectsV2Command({Bucket: bucket}));
-    for (const object of listed.Contents ?? []) {
-      await client.send(new DeleteObjectCommand({Bucket: bucket, Key: object.Key!}));
-    }
-    await client.send(new DeleteBucketCommand({Bucket: bucket}));
+    await removeBucket(s3!, bucket);
     client.destroy();
     fs.rmSync(configDir, {recursive: true, force: true});
   });

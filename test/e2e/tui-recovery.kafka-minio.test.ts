@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {CreateBucketCommand, S3Client} from '@aws-sdk/client-s3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {CLI, runCli} from '../support/cli.js';
+import {awsEnv, createBucket} from '../support/s3.js';
 import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
 import {PrivateStack, privateStackUnavailable} from '../support/stack.js';
 import {TmuxSession} from '../support/tmux.js';
@@ -27,14 +27,7 @@ describe.skipIf(Boolean(skipReason))('the TUI when the broker and MinIO go away'
     stack = await PrivateStack.create();
     await Promise.all([stack.kafka('up'), stack.minio('up')]);
     const s3 = stack.s3;
-    const client = new S3Client({
-      endpoint: s3.endpoint,
-      region: s3.region,
-      forcePathStyle: true,
-      credentials: {accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey},
-    });
-    await client.send(new CreateBucketCommand({Bucket: 'wines-models'}));
-    client.destroy();
+    await createBucket(s3, 'wines-models');
     configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wine-tui-recovery-'));
     const args = [
       '--config-dir',
@@ -44,12 +37,7 @@ describe.skipIf(Boolean(skipReason))('the TUI when the broker and MinIO go away'
       '--s3-endpoint',
       s3.endpoint,
     ];
-    const env = {
-      AWS_ACCESS_KEY_ID: s3.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      AWS_REGION: s3.region,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    };
+    const env = awsEnv(s3);
     expect((await runCli(['doctor', '--create-topics', ...args], {env})).stdout).toMatch(/healthy/);
     session = new TmuxSession(
       uniqueName('recovery'),

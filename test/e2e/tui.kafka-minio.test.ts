@@ -1,16 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
 import {Kafka, logLevel} from 'kafkajs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {CLI, runCli} from '../support/cli.js';
+import {awsEnv, createBucket, removeBucket} from '../support/s3.js';
 import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
 import {TmuxSession} from '../support/tmux.js';
 
@@ -54,30 +48,18 @@ describe.skipIf(!kafka || !s3 || !tmuxAvailable)('the TUI end to end, by keys al
   const trainTopic = uniqueName('e2e-train');
   const predictionsTopic = uniqueName('e2e-app-messages');
   let configDir: string;
-  let client: S3Client;
   let session: TmuxSession;
   let args: string[];
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    client = new S3Client({
-      endpoint: s3!.endpoint,
-      region: s3!.region,
-      forcePathStyle: true,
-      credentials: {accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey},
-    });
-    await client.send(new CreateBucketCommand({Bucket: bucket}));
+    await createBucket(s3!, bucket);
     configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wine-tui-e2e-'));
     fs.writeFileSync(
       path.join(configDir, 'kafka_config.yaml'),
       `topics:\n  train: ${trainTopic}\n  app_messages: ${predictionsTopic}\n`,
     );
-    env = {
-      AWS_ACCESS_KEY_ID: s3!.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3!.secretAccessKey,
-      AWS_REGION: s3!.region,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    };
+    env = awsEnv(s3!);
     args = [
       '--config-dir',
       configDir,
@@ -100,12 +82,7 @@ describe.skipIf(!kafka || !s3 || !tmuxAvailable)('the TUI end to end, by keys al
 
   afterAll(async () => {
     session?.kill();
-    const listed = await client.send(new ListObjectsV2Command({Bucket: bucket}));
-    for (const object of listed.Contents ?? []) {
-      await client.send(new DeleteObjectCommand({Bucket: bucket, Key: object.Key!}));
-    }
-    await client.send(new DeleteBucketCommand({Bucket: bucket}));
-    client.destroy();
+    await removeBucket(s3!, bucket);
     fs.rmSync(configDir, {recursive: true, force: true});
   });
 

@@ -7,7 +7,6 @@ import {spawn, type ChildProcess} from 'node:child_process';
 import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {CreateBucketCommand, S3Client} from '@aws-sdk/client-s3';
 import {Kafka, logLevel, Partitioners, type Admin, type Message, type Producer} from 'kafkajs';
 import {KafkaBus} from '../../source/services/KafkaBus.js';
 import {ModelRegistry, type PublishedVersion} from '../../source/services/ModelRegistry.js';
@@ -115,19 +114,7 @@ export async function createTopics(
   }
 }
 
-export async function createBucket(s3: S3Target, bucket: string): Promise<void> {
-  const client = new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: {accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey},
-  });
-  try {
-    await client.send(new CreateBucketCommand({Bucket: bucket}));
-  } finally {
-    client.destroy();
-  }
-}
+export {createBucket} from './s3.js';
 
 /** Trains a small, fast model and publishes it (upload + announcement), as `train --publish` does. */
 export async function publishModel({
