@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import meow from 'meow';
-import {type Command, connectionFlags, connectionHelp, processIO} from './commands/command.js';
+import {type Command, connectionFlags, connectionHelp} from './commands/command.js';
+import {commandIO} from './commands/output.js';
 import {redact} from './services/config.js';
 import {ModelError} from './ml/errors.js';
 import {InvalidInputError, UserFacingError} from './services/errors.js';
@@ -43,15 +44,18 @@ const mainHelp = `
 ${connectionHelp}
 `;
 
+// Every write goes through here: a slow reader gets everything, a reader that left ends quietly.
+const processIO = commandIO(process.stdout, process.stderr);
+
 function fail(error: unknown): number {
   if (error instanceof UserFacingError || error instanceof ModelError) {
-    process.stderr.write(`wine-tui: ${redact(error.message)}\n`);
+    processIO.stderr(`wine-tui: ${redact(error.message)}`);
     return error instanceof UserFacingError ? error.exitCode : 2;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`wine-tui: unexpected error: ${redact(message)}\n`);
+  processIO.stderr(`wine-tui: unexpected error: ${redact(message)}`);
   if (process.env.WINE_TUI_DEBUG && error instanceof Error && error.stack) {
-    process.stderr.write(`${redact(error.stack)}\n`);
+    processIO.stderr(redact(error.stack));
   }
   return 1;
 }
@@ -70,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
   if (name !== undefined && !name.startsWith('-')) {
     const load = commands[name];
     if (!load) {
-      process.stderr.write(`wine-tui: unknown command "${name}": see wine-tui --help\n`);
+      processIO.stderr(`wine-tui: unknown command "${name}": see wine-tui --help`);
       return 2;
     }
     const command = await load();
@@ -107,7 +111,9 @@ main(process.argv.slice(2))
       process.exitCode = fail(error);
     },
   )
-  .finally(() => {
+  .finally(async () => {
+    // Everything written reaches the reader first, however slowly it reads.
+    await processIO.drained();
     // The command is done. kafkajs may still hold a socket or timer of a client it could not
     // close after a broker outage: exit shortly even then (an idle process exits first).
     setTimeout(() => process.exit(), 2_000).unref();

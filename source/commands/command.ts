@@ -1,4 +1,5 @@
 import type {ConfigOverrides} from '../services/config.js';
+import type {CommandIO} from './output.js';
 
 /** Flags every command understands (meow flag definitions). */
 export const connectionFlags = {
@@ -34,16 +35,7 @@ export function overridesFrom(flags: Record<string, unknown>): ConfigOverrides {
   return overrides;
 }
 
-/** Where a command writes; tests pass their own. */
-export interface CommandIO {
-  stdout: (line: string) => void;
-  stderr: (line: string) => void;
-}
-
-export const processIO: CommandIO = {
-  stdout: (line) => process.stdout.write(`${line}\n`),
-  stderr: (line) => process.stderr.write(`${line}\n`),
-};
+export type {CommandIO} from './output.js';
 
 /** Parsed meow result handed to a command. */
 export interface ParsedArgs {

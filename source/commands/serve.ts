@@ -23,9 +23,12 @@ export const serveCommand: Command = {
   The predictor service: consumes prediction requests from the requests topic (predict_requests),
   answers each with one prediction on app_messages, and sends requests it cannot answer to the
   dead-letter topic (predict_requests.dlq). Topic names come from kafka_config.yaml (topics:).
-  Missing topics are created with the broker's defaults. Several instances with the same --group
-  share the requests topic's partitions; those of an instance that dies move to the others after
-  about 10 s. SIGTERM or Ctrl+C finishes the batch in hand, commits it and exits 0.
+  Missing topics are created with the broker's defaults (one "created topic" line each); one the
+  broker refuses to create stops serve with exit code 2 before it consumes anything. A topic
+  deleted while serve runs is said once, with the fix; requests wait (nothing is committed or
+  lost) until it exists again. Several instances with the same --group share the requests
+  topic's partitions; those of an instance that dies move to the others after about 10 s.
+  SIGTERM or Ctrl+C finishes the batch in hand, commits it and exits 0.
 
   Request (message value, JSON):
     {"request_id": "r-1", "input": {"winery": "Vega Sicilia", "wine": "Unico", "year": 2009,
@@ -115,12 +118,13 @@ ${connectionHelp}
     process.on('SIGTERM', onSignal);
     let timer: NodeJS.Timeout | undefined;
     try {
-      await services.bus.ensureTopics([
+      const created = await services.bus.ensureTopics([
         topics.train,
         topics.requests,
         topics.predictions,
         topics.deadLetters,
       ]);
+      for (const topic of created) say({event: 'topic_created', topic}, `created topic ${topic}`);
       holder = new ModelHolder({
         source: registryModelSource(services.registry, services.bus),
         onEvent: (event) => sayModelEvent(say, event, topics),
@@ -140,6 +144,10 @@ ${connectionHelp}
               topic: topics.requests,
               guarantee: flags.atLeastOnce ? 'at-least-once' : 'exactly-once',
               onWarning: warn,
+              topicLabels: {
+                [topics.predictions]: 'predictions topic',
+                [topics.deadLetters]: 'dead-letter topic',
+              },
               ...(process.env.WINE_TUI_DEBUG
                 ? {onLog: (level, line) => io.stderr(redact(`kafkajs ${level}: ${line}`))}
                 : {}),

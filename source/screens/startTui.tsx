@@ -24,9 +24,15 @@ export async function startTui({flags}: ParsedArgs, io: CommandIO): Promise<numb
     maxFps: 15,
     stdin: new KeySplittingStdin(process.stdin) as unknown as NodeJS.ReadStream,
   });
+  // A terminal that goes away (SSH dropped, window closed) ends the TUI as `q` would, closing
+  // consumers and producers, instead of leaving it to crash on its next frame.
+  const hangUp = () => instance.unmount();
+  process.once('SIGHUP', hangUp);
+  void io.stdoutGone.then(hangUp);
   try {
     await instance.waitUntilExit();
   } finally {
+    process.off('SIGHUP', hangUp);
     await services.close();
   }
   return 0;

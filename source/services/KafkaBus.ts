@@ -1,9 +1,6 @@
-import {randomUUID} from 'node:crypto';
 // Types only: kafkajs itself is imported on first use, to keep start-up fast.
-import type {Admin, Consumer, IHeaders, Kafka, Producer} from 'kafkajs';
-import {ConnectionError, UserFacingError} from './errors.js';
+import type {Admin, Kafka, Producer} from 'kafkajs';
 import type {
-  BusMessage,
   MessageBus,
   MessageHandler,
   OutgoingMessage,
@@ -13,12 +10,14 @@ import type {
   TopicInfo,
 } from './MessageBus.js';
 import {
-  causes,
   createKafkaClient,
+  explainKafkaFailure,
   redactPassword,
   type KafkaJs,
   type KafkaLogLevel,
 } from './kafkaClient.js';
+import {KafkaTail, type TailHost} from './KafkaTail.js';
+import {isTopicChurn, listTopicNames, missingTopics} from './kafkaTopics.js';
 import {checkTopicName, encodeValue} from './messageInput.js';
 import type {KafkaSettings} from './settings.js';
 
@@ -39,8 +38,6 @@ export interface KafkaBusOptions {
 const CONNECTION_TIMEOUT_MS = 2_500;
 const REQUEST_TIMEOUT_MS = 5_000;
 const RETRY = {retries: 3, initialRetryTime: 250, maxRetryTime: 2_000};
-/** How long a fetch waits at the broker for new data; bounds how long closing a tail takes. */
-const FETCH_MAX_WAIT_MS = 500;
 
 interface Client {
   lib: KafkaJs;
@@ -48,7 +45,7 @@ interface Client {
 }
 
 /** The bus on a real Kafka cluster, through kafkajs. */
-export class KafkaBus implements MessageBus {
+export class KafkaBus implements MessageBus, TailHost {
   readonly kind = 'kafka';
   readonly description: string;
   private client: Promise<Client> | undefined;
@@ -107,7 +104,7 @@ export class KafkaBus implements MessageBus {
     this.checkOpen();
     const admin = await this.connectedAdmin();
     try {
-      const names = (await admin.listTopics())
+      const names = (await listTopicNames(admin))
         .filter((name) => !name.startsWith('__') && (!only || only.includes(name)))
         .sort();
       const results = await Promise.allSettled(
@@ -129,17 +126,29 @@ export class KafkaBus implements MessageBus {
     }
   }
 
-  async ensureTopics(topics: string[]): Promise<void> {
+  async ensureTopics(topics: string[]): Promise<string[]> {
     this.checkOpen();
     topics.forEach(checkTopicName);
     const admin = await this.connectedAdmin();
     try {
-      const existing = new Set(await admin.listTopics());
-      const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
-      if (missing.length === 0) return;
-      // Only the missing ones: when any topic already exists, kafkajs skips waiting for leaders.
-      // Partitions and replication come from the broker's defaults.
-      await admin.createTopics({topics: missing.map((topic) => ({topic})), waitForLeaders: true});
+      const created = await missingTopics(admin, topics);
+      let missing = created;
+      for (let attempt = 1; missing.length > 0; attempt++) {
+        try {
+          // Only the missing ones: when any topic already exists, kafkajs skips waiting for
+          // leaders. Partitions and replication come from the broker's defaults.
+          await admin.createTopics({
+            topics: missing.map((topic) => ({topic})),
+            waitForLeaders: true,
+          });
+          break;
+        } catch (error) {
+          // Created, but not yet in the metadata kafkajs waits on: see what is there now.
+          if (attempt >= 3 || !isTopicChurn(error)) throw error;
+          missing = await missingTopics(admin, missing);
+        }
+      }
+      return created;
     } catch (error) {
       throw this.explain(error);
     }
@@ -187,73 +196,12 @@ export class KafkaBus implements MessageBus {
   }
 
   /**
-   * Turns kafkajs errors about reaching or logging into the brokers into one clear line; other
-   * errors keep their meaning but lose nothing secret.
+   * Turns kafkajs errors that an operator can fix (reaching or logging into the brokers, topics)
+   * into one clear line; other errors keep their meaning but lose nothing secret.
    */
   explain(error: unknown, topic?: string): Error {
-    if (error instanceof UserFacingError) return error;
-    const chain = causes(error);
-    const brokers = this.settings.brokers.join(', ');
-    const detail = this.redact(chain.at(-1)?.message ?? String(error));
-    const sasl = this.settings.sasl;
-    const authFailure = chain.some(
-      (cause) =>
-        cause.name === 'KafkaJSSASLAuthenticationError' ||
-        /^(SASL_AUTHENTICATION_FAILED|UNSUPPORTED_SASL_MECHANISM|ILLEGAL_SASL_STATE)$/.test(
-          String((cause as {type?: unknown}).type),
-        ),
-    );
-    if (authFailure) {
-      const who = sasl
-        ? `SASL ${sasl.mechanism.toUpperCase()} as user "${sasl.username}"`
-        : 'no SASL credentials configured';
-      return new ConnectionError(
-        `Kafka authentication failed at ${brokers} (${who}): ${detail}; ` +
-          'check sasl.mechanism, sasl.username and sasl.password',
-      );
-    }
-    const tls =
-      this.settings.ssl &&
-      chain.some(
-        (cause) =>
-          /SSL|TLS|CERT|EPROTO/i.test(String((cause as {code?: unknown}).code ?? '')) ||
-          /\b(SSL|TLS|certificate)\b/i.test(cause.message),
-      );
-    if (tls) {
-      return new ConnectionError(
-        `SSL handshake with Kafka at ${brokers} failed: ${detail}; check that the listener uses ` +
-          `TLS${this.settings.caFile ? ` and that ${this.settings.caFile} holds its CA` : ''}`,
-      );
-    }
-    const unreachable = chain.some(
-      (cause) =>
-        /^KafkaJS(Connection|ConnectionClosed|RequestTimeout|NoBrokerAvailable)Error$/.test(
-          cause.name,
-        ) ||
-        cause.name === 'KafkaJSBrokerNotFound' ||
-        // What kafkajs throws, as a plain Error, when retrying after a request timed out.
-        cause.message === 'Broker not connected',
-    );
-    if (unreachable) {
-      const why = /^(Closed connection|Connection closed)/i.test(detail)
-        ? 'the broker closed the connection: does the listener expect TLS or SASL?'
-        : /^(Broker not connected|Request .* timed out)/.test(detail)
-          ? 'no answer in time'
-          : detail;
-      return new ConnectionError(
-        `cannot reach Kafka at ${brokers} (${why}); check bootstrap.servers and that the ` +
-          'broker is running',
-      );
-    }
-    if (
-      topic &&
-      chain.some((cause) => (cause as {type?: unknown}).type === 'UNKNOWN_TOPIC_OR_PARTITION')
-    ) {
-      return new UserFacingError(
-        `topic ${topic} does not exist on ${brokers} and the broker does not create topics ` +
-          'on first use; create it first',
-      );
-    }
+    const known = explainKafkaFailure(this.settings, error, topic);
+    if (known) return known;
     const message = this.redact(error instanceof Error ? error.message : String(error));
     return new Error(`Kafka request failed: ${message}`, {cause: error});
   }
@@ -311,182 +259,6 @@ export class KafkaBus implements MessageBus {
     } catch (error) {
       this.client = undefined;
       throw error;
-    }
-  }
-}
-
-function headerText(headers: IHeaders | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, raw] of Object.entries(headers ?? {})) {
-    // A repeated header arrives as an array; the last value wins, as in a plain object.
-    const value = Array.isArray(raw) ? raw.at(-1) : raw;
-    if (value !== undefined) result[name] = value.toString();
-  }
-  return result;
-}
-
-/**
- * One tail is one consumer in a throwaway group (`<clientId>-tail-<uuid>`) with auto-commit off:
- * kafkajs 2 cannot assign partitions without a group, and a group of its own means this tail gets
- * every partition and commits nothing that another consumer could pick up. Positions are kept
- * here and re-applied by seeking after every (re)join, so that a restart after a broker hiccup
- * neither repeats nor skips messages.
- */
-class KafkaTail implements TailSubscription {
-  readonly ready: Promise<void>;
-  private consumer: Consumer | undefined;
-  /** Next offset to deliver per partition, as a string (kafkajs offsets are int64 strings). */
-  private readonly positions = new Map<number, string>();
-  private positioned = false;
-  private closed = false;
-  private closing: Promise<void> | undefined;
-
-  constructor(
-    private readonly bus: KafkaBus,
-    private readonly topic: string,
-    private readonly options: TailOptions,
-    private readonly onMessage: MessageHandler,
-    private readonly onClose: () => void,
-  ) {
-    this.ready = this.start();
-    // Callers that never await `ready` must not crash the process with an unhandled rejection.
-    this.ready.catch(() => {});
-  }
-
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      this.closed = true;
-      this.onClose();
-      await this.ready.catch(() => {});
-      await this.consumer?.disconnect().catch(() => {});
-    })();
-    return this.closing;
-  }
-
-  private async start(): Promise<void> {
-    const {kafka} = await this.bus.connectClient();
-    const {topic} = this;
-    if (this.options.from === 'latest') {
-      // The high watermarks now: whatever is published after `ready` lands at or beyond them.
-      const admin = await this.bus.connectedAdmin();
-      try {
-        for (const {partition, high} of await admin.fetchTopicOffsets(topic)) {
-          this.positions.set(partition, high);
-        }
-      } catch (error) {
-        throw this.bus.explain(error, topic);
-      }
-    }
-    if (this.closed) return;
-    await this.runConsumer(kafka);
-    this.positioned = true;
-  }
-
-  /**
-   * One consumer from the current positions (or the start option where there are none). kafkajs
-   * restarts a consumer after retriable errors only; after a broker restart it can stop for good
-   * on others, so the tail then starts a new consumer itself, with back-off, until it is closed.
-   */
-  private async runConsumer(kafka: Kafka): Promise<void> {
-    const {topic} = this;
-    let crash: Error | undefined;
-    const consumer = kafka.consumer({
-      groupId: `${this.bus.clientId}-tail-${randomUUID()}`,
-      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
-      // Bigger fetches when catching up on a long topic; a live tail gets what there is.
-      maxBytesPerPartition: 8 * 1024 * 1024,
-      retry: {
-        ...RETRY,
-        // Before `ready` a failure is reported to the caller; afterwards kafkajs rejoins.
-        restartOnFailure: async () => this.positioned && !this.closed,
-      },
-    });
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      for (const [partition, offset] of this.positions) consumer.seek({topic, partition, offset});
-    });
-    consumer.on(consumer.events.CRASH, ({payload}) => {
-      crash = payload.error;
-      if (this.positioned && !payload.restart && !this.closed) {
-        this.bus.warn(
-          `tail of ${topic} stopped (${this.bus.explain(payload.error).message}); starting it again`,
-        );
-        void this.revive(kafka, consumer);
-      }
-    });
-    try {
-      await consumer.connect();
-      await consumer.subscribe({topic, fromBeginning: this.options.from === 'earliest'});
-      // Resolves once the group is joined and the seeks above are queued, or after a crash.
-      await consumer.run({
-        autoCommit: false,
-        // Whole batches, handled synchronously unless the handler returns a promise: per-message
-        // awaits and kafkajs' per-message bookkeeping cost more than the decoding.
-        eachBatch: async ({batch, heartbeat, isRunning, isStale}) => {
-          const {partition} = batch;
-          for (const message of batch.messages) {
-            if (this.closed || !isRunning() || isStale()) break;
-            this.positions.set(partition, (BigInt(message.offset) + 1n).toString());
-            const pending = this.deliver({
-              topic,
-              partition,
-              offset: Number(message.offset),
-              timestamp: Number(message.timestamp),
-              key: message.key === null ? null : message.key.toString(),
-              value: message.value,
-              headers: headerText(message.headers),
-            });
-            if (pending) await pending;
-          }
-          await heartbeat();
-        },
-      });
-      if (crash) throw crash;
-    } catch (error) {
-      await consumer.disconnect().catch(() => {});
-      throw this.bus.explain(error, topic);
-    }
-  }
-
-  private reviving = false;
-
-  private async revive(kafka: Kafka, stopped: Consumer): Promise<void> {
-    if (this.reviving) return;
-    this.reviving = true;
-    try {
-      await stopped.disconnect().catch(() => {});
-      for (let attempt = 0; !this.closed; attempt++) {
-        // Unref'd: a closed bus must not keep the process alive for the back-off.
-        await new Promise((resolve) =>
-          setTimeout(resolve, Math.min(1000 * 2 ** attempt, 10_000)).unref(),
-        );
-        if (this.closed) return;
-        try {
-          await this.runConsumer(kafka);
-          return;
-        } catch {
-          // Still down: try again later.
-        }
-      }
-    } finally {
-      this.reviving = false;
-    }
-  }
-
-  /** Calls the handler; a promise comes back only when the handler returned one. */
-  private deliver(message: BusMessage): Promise<void> | undefined {
-    const fail = (error: unknown) => {
-      // Rethrowing would make kafkajs redeliver the same message forever.
-      this.bus.warn(
-        `handler for ${message.topic} failed at offset ${message.offset}: ${(error as Error).message}`,
-      );
-    };
-    try {
-      const result = this.onMessage(message);
-      return result instanceof Promise ? result.catch(fail) : undefined;
-    } catch (error) {
-      fail(error);
-      return undefined;
     }
   }
 }

@@ -1,15 +1,6 @@
 import {setTimeout as sleep} from 'node:timers/promises';
 // Types only: kafkajs itself is imported when the stream runs, to keep start-up fast.
-import type {
-  Admin,
-  Consumer,
-  EachBatchPayload,
-  Kafka,
-  Message,
-  Producer,
-  Transaction,
-} from 'kafkajs';
-import {ConnectionError} from './errors.js';
+import type {Admin, Consumer, EachBatchPayload, Kafka, Producer, Transaction} from 'kafkajs';
 import type {
   BatchHandler,
   BatchOutput,
@@ -21,10 +12,13 @@ import type {
 import {
   causes,
   createKafkaClient,
+  explainKafkaFailure,
   redactPassword,
   type KafkaJs,
   type KafkaLogLevel,
 } from './kafkaClient.js';
+import {byTopic, chunks, topicsOf} from './kafkaOutput.js';
+import {TopicWatch} from './kafkaTopics.js';
 import type {KafkaSettings} from './settings.js';
 
 export interface KafkaRequestStreamOptions {
@@ -38,6 +32,8 @@ export interface KafkaRequestStreamOptions {
   onWarning?: (line: string) => void;
   /** kafkajs' own log lines (passwords removed); without it kafkajs stays silent. */
   onLog?: (level: KafkaLogLevel, line: string) => void;
+  /** What the output topics are, for warnings about them: {"predict_requests.dlq": "dead-letter topic"}. */
+  topicLabels?: Record<string, string>;
 }
 
 /*
@@ -63,11 +59,6 @@ const PRODUCER_RETRY = {retries: 15, initialRetryTime: 3, maxRetryTime: 500, mul
 const OFFSETS_RETRY = {attempts: 20, initialMs: 3, maxMs: 200, multiplier: 1.5};
 /** Partitions processed at once (each has its own transactional producer). */
 const PARTITION_CONCURRENCY = 4;
-/**
- * Bytes of values per produce request. The broker's default limit (message.max.bytes) is about
- * 1 MB per record batch, and kafkajs puts one batch per partition into a request.
- */
-const CHUNK_BYTES = 512 * 1024;
 const BATCH_BACKOFF = {initialMs: 100, maxMs: 5_000};
 
 /**
@@ -92,6 +83,7 @@ export class KafkaRequestStream implements RequestStream {
   private readonly topic: string;
   private readonly warn: (line: string) => void;
   private readonly onLog: KafkaRequestStreamOptions['onLog'];
+  private readonly watch: TopicWatch;
   private client: Promise<{lib: KafkaJs; kafka: Kafka}> | undefined;
   private consumer: Consumer | undefined;
   private admin: Promise<Admin> | undefined;
@@ -111,6 +103,12 @@ export class KafkaRequestStream implements RequestStream {
     this.guarantee = options.guarantee ?? 'exactly-once';
     this.warn = (line) => options.onWarning?.(this.redact(line));
     this.onLog = options.onLog;
+    this.watch = new TopicWatch({
+      settings: this.settings,
+      admin: () => this.connectedAdmin(),
+      warn: this.warn,
+      labels: {...options.topicLabels, [options.topic]: 'requests topic'},
+    });
     this.description =
       `kafka ${options.settings.brokers.join(',')}, topic ${options.topic}, group ${options.groupId}, ` +
       (this.guarantee === 'exactly-once'
@@ -132,7 +130,17 @@ export class KafkaRequestStream implements RequestStream {
       maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       // read_committed: requests produced in aborted transactions are never answered.
       readUncommitted: false,
-      retry: {...CLIENT_RETRY, restartOnFailure: async () => !this.stopping},
+      retry: {
+        ...CLIENT_RETRY,
+        // Every restart fails at once while the requests topic is gone: wait for it instead.
+        restartOnFailure: async (error) => {
+          if (!this.stopping) {
+            const [then, back] = ['consuming resumes once it exists', 'consuming again'];
+            await this.watch.untilExists(this.topic, error, then, back);
+          }
+          return !this.stopping;
+        },
+      },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -144,7 +152,7 @@ export class KafkaRequestStream implements RequestStream {
       for (const partition of [...this.producers.keys()]) void this.dropProducer(partition);
     });
     consumer.on(consumer.events.CRASH, ({payload}) => {
-      if (this.stopping) return;
+      if (this.stopping || this.watch.explains(payload.error)) return;
       if (payload.restart) {
         this.warn(`Kafka consumer restarting after: ${describe(payload.error)}`);
       } else {
@@ -164,13 +172,16 @@ export class KafkaRequestStream implements RequestStream {
         eachBatch: (payload) => this.onBatch(payload, handler),
       });
     } catch (error) {
+      // A stop while the consumer was still joining breaks its connections: not a failure.
+      const stopped = this.stopping !== undefined;
       await this.stop();
-      throw this.explain(error);
+      if (!stopped) throw this.explain(error);
     }
     await this.finished;
   }
 
   stop(): Promise<void> {
+    this.watch.close();
     this.stopping ??= (async () => {
       // Waits for the batch in hand (its transaction commits) and leaves the group.
       await this.consumer?.disconnect().catch(() => {});
@@ -200,8 +211,8 @@ export class KafkaRequestStream implements RequestStream {
       receivedAt,
     }));
     if (records.length === 0) return;
+    let output: O | undefined;
     try {
-      let output: O;
       if (this.guarantee === 'exactly-once') {
         const {producer, fresh} = await this.partitionProducer(partition);
         if (fresh) {
@@ -239,19 +250,23 @@ export class KafkaRequestStream implements RequestStream {
       }
       resolveOffset(String(records.at(-1)!.offset));
       handler.committed(records, output);
-      if (this.failures > 0) {
+      const back = this.watch.back(topicsOf(output), 'the requests held back for it are answered');
+      if (this.failures > 0 && !back) {
         this.warn(`batches commit again after ${this.failures} failed attempt(s)`);
-        this.failures = 0;
       }
+      this.failures = 0;
     } catch (error) {
       if (this.guarantee === 'exactly-once') void this.dropProducer(partition);
       // Fetched again from its first offset, by us or by the partition's next owner.
       this.seek(partition, records[0]!.offset);
       this.failures += 1;
-      if (this.failures === 1) {
+      const where = `${this.topic}/${partition}@${records[0]!.offset}`;
+      const then = `requests from ${where} on wait for it (nothing is committed or lost meanwhile)`;
+      const missing = await this.watch.missing(error, topicsOf(output), then);
+      if (this.failures === 1 && missing.length === 0) {
         this.warn(
-          `a batch of ${records.length} requests from ${this.topic}/${partition}@${records[0]!.offset} ` +
-            `was not committed (${describe(error)}); it will be processed again`,
+          `a batch of ${records.length} requests from ${where} was not committed ` +
+            `(${describe(error)}); it will be processed again`,
         );
       }
       if (!isRunning()) return;
@@ -424,17 +439,10 @@ export class KafkaRequestStream implements RequestStream {
   }
 
   private explain(error: unknown): Error {
-    const text = this.redact(describe(error));
-    if (
-      causes(error).some((c) =>
-        /^KafkaJS(Connection|BrokerNotFound|NoBrokerAvailable)/.test(c.name),
-      )
-    ) {
-      return new ConnectionError(
-        `cannot reach Kafka at ${this.settings.brokers.join(', ')} (${text}); check bootstrap.servers and that the broker is running`,
-      );
-    }
-    return new Error(`Kafka: ${text}`, {cause: error});
+    return (
+      explainKafkaFailure(this.settings, error, this.topic, 'requests topic') ??
+      new Error(`Kafka: ${this.redact(describe(error))}`, {cause: error})
+    );
   }
 
   private redact(text: string): string {
@@ -451,33 +459,6 @@ async function settle<T>(
   } catch {
     // Closing what failed to open, or is already gone.
   }
-}
-
-/** Consecutive messages whose values add up to at most CHUNK_BYTES (a bigger one alone). */
-function* chunks(messages: OutputMessage[]): Generator<OutputMessage[]> {
-  let chunk: OutputMessage[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    const size = message.value.length + (message.key?.length ?? 0) + 64;
-    if (chunk.length > 0 && bytes + size > CHUNK_BYTES) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(message);
-    bytes += size;
-  }
-  if (chunk.length > 0) yield chunk;
-}
-
-function byTopic(messages: OutputMessage[]): Array<{topic: string; messages: Message[]}> {
-  const topics = new Map<string, Message[]>();
-  for (const {topic, key, value, headers} of messages) {
-    let list = topics.get(topic);
-    if (!list) topics.set(topic, (list = []));
-    list.push({key, value, ...(headers ? {headers} : {})});
-  }
-  return [...topics].map(([topic, list]) => ({topic, messages: list}));
 }
 
 function hasType(error: unknown, type: string): boolean {

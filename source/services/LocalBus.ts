@@ -121,9 +121,13 @@ export class LocalBus implements MessageBus {
     );
   }
 
-  async ensureTopics(topics: string[]): Promise<void> {
+  async ensureTopics(topics: string[]): Promise<string[]> {
     topics.forEach(checkTopicName);
-    for (const topic of new Set(topics)) await createLog(this.logFile(topic));
+    const created: string[] = [];
+    for (const topic of new Set(topics)) {
+      if (await createLog(this.logFile(topic))) created.push(topic);
+    }
+    return created;
   }
 
   async close(): Promise<void> {
@@ -137,13 +141,16 @@ export class LocalBus implements MessageBus {
   }
 }
 
-/** Creates an empty log if there is none; fsyncs the folder so that the new name is durable. */
-async function createLog(file: string): Promise<void> {
+/**
+ * Creates an empty log if there is none (true if it did); fsyncs the folder so that the new name is
+ * durable.
+ */
+async function createLog(file: string): Promise<boolean> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'wx');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
   }
   await handle.close();
@@ -153,6 +160,7 @@ async function createLog(file: string): Promise<void> {
   } finally {
     await dir.close();
   }
+  return true;
 }
 
 /** Batches the publishes of one topic made in this process and appends them, one batch at a time. */

@@ -60,6 +60,7 @@ export interface MessageBus {
   tail(topic: string, options: TailOptions, onMessage: MessageHandler): TailSubscription;
   /** Every topic (internal ones excepted), or only the named ones that exist. */
   listTopics(only?: string[]): Promise<TopicInfo[]>;
-  ensureTopics(topics: string[]): Promise<void>;
+  /** Creates those of `topics` that do not exist, with the defaults; resolves with their names. */
+  ensureTopics(topics: string[]): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -29,6 +29,10 @@ const kafkaFileSchema = z
     'sasl.username': optionalString,
     'sasl.password': optionalString,
     'ssl.ca.location': optionalString,
+    'ssl.certificate.location': optionalString,
+    'ssl.key.location': optionalString,
+    'ssl.key.password': optionalString,
+    'ssl.endpoint.identification.algorithm': z.enum(['https', 'none']).optional(),
     'group.id': optionalString,
     'auto.offset.reset': z.enum(['earliest', 'latest', 'smallest', 'largest']).optional(),
     'client.id': optionalString,
@@ -308,10 +312,29 @@ export function loadConfig(
       `${kafkaShown}: security.protocol ${protocol} needs sasl.username and sasl.password: set both (e.g. sasl.password: \${KAFKA_PASSWORD})`,
     );
   }
-  const caFile = kafkaFile['ssl.ca.location'] || undefined;
-  if (caFile && !fs.existsSync(path.resolve(configDir, caFile))) {
+  // Files are relative to the config folder, as the file itself is.
+  const sslFile = (key: 'ssl.ca.location' | 'ssl.certificate.location' | 'ssl.key.location') => {
+    const file = kafkaFile[key];
+    if (!file) return undefined;
+    if (!fs.existsSync(path.resolve(configDir, file))) {
+      throw new ConfigError(
+        `${kafkaShown}: ${key} ${file} does not exist: fix the path (relative to ${configDir})`,
+      );
+    }
+    return path.resolve(configDir, file);
+  };
+  const caFile = sslFile('ssl.ca.location');
+  const certFile = sslFile('ssl.certificate.location');
+  const keyFile = sslFile('ssl.key.location');
+  const keyPassword = kafkaFile['ssl.key.password'] || undefined;
+  if (Boolean(certFile) !== Boolean(keyFile)) {
     throw new ConfigError(
-      `${kafkaShown}: ssl.ca.location ${caFile} does not exist: fix the path (relative to ${configDir})`,
+      `${kafkaShown}: ssl.certificate.location and ssl.key.location go together: set both (the client certificate and its key) or neither`,
+    );
+  }
+  if (keyPassword && !keyFile) {
+    throw new ConfigError(
+      `${kafkaShown}: ssl.key.password is set but ssl.key.location is not: set the key file it decrypts`,
     );
   }
   const reset = kafkaFile['auto.offset.reset'] ?? 'earliest';
@@ -319,7 +342,12 @@ export function loadConfig(
     brokers,
     clientId: kafkaFile['client.id'] || 'wine-tui',
     ssl: protocol === 'SSL' || protocol === 'SASL_SSL',
-    ...(caFile ? {caFile: path.resolve(configDir, caFile)} : {}),
+    ...(caFile ? {caFile} : {}),
+    ...(certFile && keyFile ? {certFile, keyFile} : {}),
+    ...(keyPassword ? {keyPassword} : {}),
+    ...(kafkaFile['ssl.endpoint.identification.algorithm'] === 'none'
+      ? {checkHostname: false}
+      : {}),
     ...(usesSasl
       ? {sasl: {mechanism: mechanism.toLowerCase() as SaslMechanism, username, password}}
       : {}),
@@ -376,9 +404,12 @@ export function loadConfig(
   const stateDir = path.resolve(
     overrides.stateDir ?? (env.WINE_TUI_STATE_DIR || defaultStateDir(env)),
   );
-  const secrets = [password, env.AWS_SECRET_ACCESS_KEY ?? '', env.AWS_SESSION_TOKEN ?? ''].filter(
-    (s) => s.length >= 4,
-  );
+  const secrets = [
+    password,
+    keyPassword ?? '',
+    env.AWS_SECRET_ACCESS_KEY ?? '',
+    env.AWS_SESSION_TOKEN ?? '',
+  ].filter((s) => s.length >= 4);
   for (const secret of secrets) registeredSecrets.add(secret);
   return {
     configDir,

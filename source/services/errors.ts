@@ -17,6 +17,9 @@ export class ConfigError extends UserFacingError {}
 /** A broker or object store that cannot be reached or refuses our credentials. */
 export class ConnectionError extends UserFacingError {}
 
+/** A Kafka topic that does not exist or cannot be created: the message names it and the fix. */
+export class TopicError extends UserFacingError {}
+
 export class ObjectExistsError extends UserFacingError {
   constructor(readonly key: string) {
     super(`object ${key} already exists; versions are never overwritten`);

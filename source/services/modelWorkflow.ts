@@ -80,7 +80,8 @@ export async function trainModel(
     artifact,
     bytes: serialiseArtifact(artifact),
     fitMs: Math.round(fitMs * 10) / 10,
-    issues: issues.map((issue) => `line ${issue.line}: ${issue.message}`),
+    // Each message already starts with its line number.
+    issues: issues.map((issue) => issue.message),
   };
 }
 

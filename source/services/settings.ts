@@ -7,8 +7,15 @@ export interface KafkaSettings {
   brokers: string[];
   clientId: string;
   ssl: boolean;
-  /** PEM file with the CA to trust, for brokers with a private CA. */
+  /** PEM file with the CA to trust, for brokers with a private CA; without it, the system CAs. */
   caFile?: string;
+  /** PEM files of a client certificate and its key, for brokers that require one (mutual TLS). */
+  certFile?: string;
+  keyFile?: string;
+  /** Decrypts keyFile when it is encrypted. A secret: never shown. */
+  keyPassword?: string;
+  /** False with `ssl.endpoint.identification.algorithm: none`: the chain is still verified. */
+  checkHostname?: boolean;
   sasl?: {mechanism: SaslMechanism; username: string; password: string};
   groupId: string;
   autoOffsetReset: 'earliest' | 'latest';

@@ -1,26 +1,58 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {runCli, type TrainOutput, type VersionRow} from '../support/cli.js';
 
-// The headless commands end to end on the embedded default (LocalBus + LocalModelStore).
+// The headless commands end to end on the embedded default (LocalBus + LocalModelStore). Each
+// test has a state folder of its own, so that it passes alone and in any order: an empty one, or
+// a copy of `published` (two versions published with seeds 1 and 2, the second active).
 
-let stateDir: string;
 let configDir: string;
+/** The state folder the current test works on. */
+let stateDir: string;
+/** The state with two published versions that tests start from (never changed by a test). */
+let published: string;
+/** The versions in `published`, older first. */
+let first: string;
+let second: string;
 
-beforeAll(() => {
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wine-tui-cli-state-'));
+const cliIn = (dir: string, ...args: string[]) =>
+  runCli([...args, '--state-dir', dir, '--config-dir', configDir]);
+const cli = (...args: string[]) => cliIn(stateDir, ...args);
+
+async function publishIn(dir: string, seed: number): Promise<TrainOutput> {
+  const result = await cliIn(dir, 'train', '--publish', '--json', '--seed', String(seed));
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as TrainOutput;
+}
+
+beforeAll(async () => {
   configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wine-tui-cli-config-'));
+  published = fs.mkdtempSync(path.join(os.tmpdir(), 'wine-tui-cli-published-'));
+  first = (await publishIn(published, 1)).version;
+  second = (await publishIn(published, 2)).version;
+}, 120_000);
+
+beforeEach(() => {
+  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wine-tui-cli-state-'));
+  fs.cpSync(published, stateDir, {recursive: true});
+});
+
+afterEach(() => {
+  fs.rmSync(stateDir, {recursive: true, force: true});
 });
 
 afterAll(() => {
-  fs.rmSync(stateDir, {recursive: true, force: true});
+  fs.rmSync(published, {recursive: true, force: true});
   fs.rmSync(configDir, {recursive: true, force: true});
 });
 
-const cli = (...args: string[]) =>
-  runCli([...args, '--state-dir', stateDir, '--config-dir', configDir]);
+/** A state folder with nothing published, for the tests that start from scratch. */
+function emptyState(): void {
+  fs.rmSync(stateDir, {recursive: true, force: true});
+  fs.mkdirSync(stateDir);
+}
 
 const wine = {
   winery: 'Vega Sicilia',
@@ -42,10 +74,8 @@ function oneLineError(result: {code: number | null; stderr: string; stdout: stri
 }
 
 describe('wine-tui train, models, predict (embedded)', () => {
-  let first: string;
-  let second: string;
-
   it('trains on the de-duplicated split and reports what the README promises', async () => {
+    emptyState();
     const result = await cli('train', '--json');
     expect(result.code).toBe(0);
     const out = JSON.parse(result.stdout) as TrainOutput;
@@ -68,21 +98,20 @@ describe('wine-tui train, models, predict (embedded)', () => {
   });
 
   it('publishes versions that never overwrite each other, newest active', async () => {
-    const a = JSON.parse((await cli('train', '--publish', '--json', '--seed', '1')).stdout);
-    const b = JSON.parse((await cli('train', '--publish', '--json', '--seed', '2')).stdout);
-    first = a.version;
-    second = b.version;
-    expect(first).not.toBe(second);
+    emptyState();
+    const a = await publishIn(stateDir, 1);
+    const b = await publishIn(stateDir, 2);
+    expect(a.version).not.toBe(b.version);
     expect(a.published).toMatchObject({
       bucket: 'wines-models',
       topic: 'train',
       partition: 0,
       offset: 0,
     });
-    expect(a.published.key).toBe(`models/${first}.json`);
-    expect(b.published.offset).toBe(1);
+    expect(a.published!.key).toBe(`models/${a.version}.json`);
+    expect(b.published!.offset).toBe(1);
     const list = JSON.parse((await cli('models', 'list', '--json')).stdout) as VersionRow[];
-    expect(list.map((v) => v.version)).toEqual([second, first]);
+    expect(list.map((v) => v.version)).toEqual([b.version, a.version]);
     expect(list.map((v) => v.active)).toEqual([true, false]);
     expect(list.every((v) => v.announced && v.size > 0 && (v.metrics?.r2 ?? 0) > 0)).toBe(true);
   });

@@ -24,17 +24,19 @@ import {
   withAdmin,
   writeConfigDir,
 } from '../support/serve.js';
+import {requireOrSkip} from '../support/ci.js';
 import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
+import {PacedProducer} from '../support/pacedProducer.js';
 import {PrivateStack, privateStackUnavailable} from '../support/stack.js';
 
 const kafka = kafkaTarget();
 const s3 = s3Target();
-const skipReason = !kafka
-  ? unavailableReason('kafka')
-  : !s3
-    ? unavailableReason('s3')
-    : privateStackUnavailable();
-if (skipReason) console.log(`serve fault tests skipped: ${skipReason}`);
+const skip = requireOrSkip(
+  (!kafka && unavailableReason('kafka')) ||
+    (!s3 && unavailableReason('s3')) ||
+    privateStackUnavailable(),
+  'serve fault tests',
+);
 
 const requests = (prefix: string, from: number, count: number) =>
   Array.from({length: count}, (_, k) => {
@@ -44,15 +46,17 @@ const requests = (prefix: string, from: number, count: number) =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.skipIf(skipReason)('wine-tui serve under faults', () => {
+describe.skipIf(skip)('wine-tui serve under faults', () => {
   const dirs: string[] = [];
   const created: string[] = [];
   const stacks: PrivateStack[] = [];
   const running: ServeProcess[] = [];
+  const streams: PacedProducer[] = [];
 
   beforeAll(async () => {}, 240_000);
 
   afterEach(async () => {
+    await Promise.all(streams.splice(0).map((stream) => stream.stop()));
     await Promise.all(running.splice(0).map((serve) => serve.stop('SIGKILL')));
     await Promise.all(stacks.splice(0).map((stack) => stack.destroy()));
   }, 120_000);
@@ -96,26 +100,15 @@ describe.skipIf(skipReason)('wine-tui serve under faults', () => {
 
     // Requests keep coming; a chunk the broker refused (it is down) is sent again. A retry after
     // an ambiguous failure may store a request twice: the comparison below counts per message.
+    // Held at 4,000 until the broker is down, so that it goes away mid-stream on any machine.
     const total = 10_000;
-    const producer = await openProducer(brokers);
-    let produced = 0;
-    const producing = (async () => {
-      try {
-        for (; produced < total; produced += 200) {
-          for (;;) {
-            try {
-              await produce(producer, topics.requests, requests('c', produced, 200));
-              break;
-            } catch {
-              await sleep(500);
-            }
-          }
-          await sleep(100);
-        }
-      } finally {
-        await producer.disconnect().catch(() => {});
-      }
-    })();
+    const flow = new PacedProducer(
+      await openProducer(brokers),
+      topics.requests,
+      (from, count) => requests('c', from, count),
+      {total, chunk: 200, limit: 4_000, pauseMs: 100, retry: true},
+    );
+    streams.push(flow);
 
     await waitUntil(
       '2,000 requests answered',
@@ -124,11 +117,13 @@ describe.skipIf(skipReason)('wine-tui serve under faults', () => {
         timeoutMs: 120_000,
       },
     );
-    expect(produced).toBeLessThan(total); // the broker goes away mid-stream
+    expect(flow.produced).toBeLessThan(total); // the broker goes away mid-stream
     await stack.kafka('down');
+    // The rest is sent while it is down (refused, sent again) and after it is back.
+    flow.allowAll();
     await sleep(2_000);
     await stack.kafka('up');
-    await producing;
+    await flow.finished;
 
     const stored = async () =>
       withAdmin(brokers, async (admin) =>

@@ -61,6 +61,28 @@ describe('wine-tui serve on the embedded bus', () => {
     return tail;
   }
 
+  const isFence = (m: BusMessage) => m.key?.startsWith('fence-') ?? false;
+  let fences = 0;
+
+  /**
+   * Publishes a marker and waits until the tail delivered it. The embedded bus is one ordered log
+   * per topic, so whatever was written before the marker has been delivered by then: what comes
+   * back (markers left out) is all of it, with no fixed wait for stragglers.
+   */
+  async function upToFence(topic: string, delivered: BusMessage[]): Promise<BusMessage[]> {
+    const key = `fence-${++fences}`;
+    await services.bus.publish(topic, {key, value: 'fence'});
+    await waitUntil(`the marker on ${topic}`, () => delivered.some((m) => m.key === key), {
+      timeoutMs: 30_000,
+    });
+    return delivered
+      .slice(
+        0,
+        delivered.findIndex((m) => m.key === key),
+      )
+      .filter((m) => !isFence(m));
+  }
+
   it('waits for a first model without consuming, then answers at-least-once and stops on SIGTERM', async () => {
     const topics = services.config.topics;
     const serve = start();
@@ -75,32 +97,42 @@ describe('wine-tui serve on the embedded bus', () => {
       await collect(topics.predictions, predictions),
       await collect(topics.deadLetters, deadLetters),
     ];
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(predictions).toEqual([]); // nothing answered without a model
+    // Nothing answered (nor dead-lettered) while there is no model...
+    expect(await upToFence(topics.predictions, predictions)).toEqual([]);
+    expect(await upToFence(topics.deadLetters, deadLetters)).toEqual([]);
 
     const model = await publishModel(7);
     await serve.waitFor(/consuming .*at-least-once \(the embedded bus has no transactions/);
-    await waitUntil('21 answers', () => predictions.length === 20 && deadLetters.length === 1, {
-      timeoutMs: 30_000,
-    });
-    const answers = predictions.map((m) => JSON.parse(m.value!.toString()) as PredictionOutput);
-    expect(answers.map((a) => a.request_id)).toEqual(Array.from({length: 20}, (_, i) => `r-${i}`));
-    expect(new Set(answers.map((a) => a.version))).toEqual(new Set([model.version]));
-    expect(JSON.parse(deadLetters[0]!.value!.toString())).toMatchObject({
-      reason: expect.stringContaining('not JSON'),
-    });
-
+    const answered = () => predictions.filter((m) => !isFence(m));
+    await waitUntil(
+      '21 answers',
+      () => answered().length >= 20 && deadLetters.filter((m) => !isFence(m)).length >= 1,
+      {timeoutMs: 30_000},
+    );
     expect(await serve.stop('SIGTERM')).toEqual({code: 0, signal: null});
     expect(serve.output).toMatch(/stopped after .*: 21 requests/);
+    // ...and once it came, each request exactly once, all with that model.
+    const answers = (await upToFence(topics.predictions, predictions)).map(
+      (m) => JSON.parse(m.value!.toString()) as PredictionOutput,
+    );
+    expect(answers.map((a) => a.request_id)).toEqual(Array.from({length: 20}, (_, i) => `r-${i}`));
+    expect(new Set(answers.map((a) => a.version))).toEqual(new Set([model.version]));
+    const dead = await upToFence(topics.deadLetters, deadLetters);
+    expect(dead).toHaveLength(1);
+    expect(JSON.parse(dead[0]!.value!.toString())).toMatchObject({
+      reason: expect.stringContaining('not JSON'),
+    });
 
     // A restart picks up after the committed offset: only the new request is answered.
     const again = start();
     await again.waitFor(/consuming/, 30_000);
     await services.bus.publish(topics.requests, {key: 'r-20', value: goodRequest('r-20', 20)});
-    await waitUntil('the 21st prediction', () => predictions.length === 21, {timeoutMs: 30_000});
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(predictions.length).toBe(21);
+    await waitUntil('the 21st prediction', () => answered().length >= 21, {timeoutMs: 30_000});
     expect(await again.stop('SIGTERM')).toEqual({code: 0, signal: null});
+    expect((await upToFence(topics.predictions, predictions)).map((m) => m.key)).toEqual([
+      ...answers.map((a) => a.request_id),
+      'r-20',
+    ]);
     await Promise.all(tails.map((tail) => tail.close()));
   }, 120_000);
 

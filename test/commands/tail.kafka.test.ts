@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import {Kafka, logLevel} from 'kafkajs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {runCli} from '../support/cli.js';
+import {spawn} from 'node:child_process';
+import {CLI, runCli} from '../support/cli.js';
+import {pipeline} from '../support/pipeline.js';
 import {kafkaTarget, unavailableReason, uniqueName} from '../support/services.js';
 
 // `wine-tui tail`, the headless twin of the Live screen, run as the built CLI against the broker.
@@ -97,5 +99,113 @@ describe.skipIf(!kafka)('wine-tui tail against Kafka', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('--max');
     expect(lines[0]).toContain(max);
+  });
+
+  describe('delivery', () => {
+    const many = uniqueName('tail-many');
+    const COUNT = 5_000;
+
+    beforeAll(async () => {
+      const client = new Kafka({brokers: kafka!.brokers, logLevel: logLevel.NOTHING});
+      const admin = client.admin();
+      const producer = client.producer();
+      await admin.connect();
+      await producer.connect();
+      try {
+        await admin.createTopics({topics: [{topic: many, numPartitions: 3}], waitForLeaders: true});
+        for (let start = 0; start < COUNT; start += 1_000) {
+          await producer.send({
+            topic: many,
+            messages: Array.from({length: 1_000}, (_, i) => ({
+              key: `k${start + i}`,
+              value: JSON.stringify({i: start + i, wine: 'Ribera del Duero'.repeat(4)}),
+            })),
+          });
+        }
+      } finally {
+        await producer.disconnect();
+        await admin.disconnect();
+      }
+    }, 120_000);
+
+    it('a reader that sleeps first still gets every line', async () => {
+      const result = await pipeline(
+        ['tail', many, '--json', '--from-beginning', '--max', String(COUNT), ...connection],
+        '(sleep 4; cat)',
+      );
+      expect(result.stderr).toBe('');
+      expect(result.codes).toEqual([0, 0]);
+      const values = result.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as {value: {i: number}}).value.i);
+      expect(values.sort((a, b) => a - b)).toEqual(Array.from({length: COUNT}, (_, i) => i));
+    }, 60_000);
+
+    it('| head -3 ends it quietly with exit 0', async () => {
+      const result = await pipeline(
+        ['tail', many, '--json', '--from-beginning', ...connection],
+        'head -3',
+      );
+      expect(result.stdout.trimEnd().split('\n')).toHaveLength(3);
+      expect(result.stderr).toBe('');
+      expect(result.codes).toEqual([0, 0]);
+    }, 60_000);
+
+    it('plain text: one line per message, partition:offset time key value', async () => {
+      const result = await runCli(['tail', topic, '--from-beginning', '--max', '3', ...connection]);
+      expect(result.code, result.stderr).toBe(0);
+      const lines = result.stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(3);
+      expect(lines[0]).toMatch(/^0:0 \d{4}-\d\d-\d\dT[\d:.]+Z w1 \{"wine":"Rioja","price":12.5\}$/);
+      expect(lines[1]).toMatch(/^0:1 \S+ - \\xff\\xfe\\x00A$/);
+      expect(lines[2]).toMatch(/^0:2 \S+ w3 not json$/);
+    });
+
+    it.each(['SIGINT', 'SIGTERM'] as const)(
+      'from latest (the default): only new messages; %s ends it with exit 0 and what it printed',
+      async (signal) => {
+        const child = spawn(process.execPath, [CLI, 'tail', many, '--json', ...connection], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+        const marker = uniqueName('marker');
+        const client = new Kafka({brokers: kafka!.brokers, logLevel: logLevel.NOTHING});
+        const producer = client.producer();
+        await producer.connect();
+        try {
+          // The tail is ready once it has joined; until then a marker may land before its start.
+          // Send markers until one shows up, then one more that must be the last line.
+          await expect
+            .poll(
+              async () => {
+                await producer.send({topic: many, messages: [{key: marker, value: '"ping"'}]});
+                return stdout.includes(marker);
+              },
+              {timeout: 30_000, interval: 500},
+            )
+            .toBe(true);
+          await producer.send({topic: many, messages: [{key: marker, value: '"last"'}]});
+          await expect.poll(() => stdout.includes('"last"'), {timeout: 30_000}).toBe(true);
+        } finally {
+          await producer.disconnect();
+        }
+        child.kill(signal);
+        expect(await exited).toBe(0);
+        expect(stderr).toBe('');
+        const records = stdout
+          .trimEnd()
+          .split('\n')
+          .map((line) => JSON.parse(line) as {key: string; value: string});
+        // Nothing of the 5,000 stored before it started: only the markers, the last one last.
+        expect(records.every((r) => r.key === marker)).toBe(true);
+        expect(records.at(-1)?.value).toBe('last');
+      },
+      90_000,
+    );
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {CLI, runCli} from '../support/cli.js';
 import {awsEnv, createBucket} from '../support/s3.js';
+import {requireOrSkip} from '../support/ci.js';
 import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
 import {PrivateStack, privateStackUnavailable} from '../support/stack.js';
 import {TmuxSession} from '../support/tmux.js';
@@ -11,14 +12,15 @@ import {TmuxSession} from '../support/tmux.js';
 // The TUI when its broker and its bucket go away and come back: the status line says so, and
 // everything recovers without a restart. A private Kafka and MinIO, so other tests are not disturbed.
 
-const skipReason =
+const skip = requireOrSkip(
   (!kafkaTarget() && unavailableReason('kafka')) ||
-  (!s3Target() && unavailableReason('s3')) ||
-  (!TmuxSession.available() && 'tmux is not installed') ||
-  privateStackUnavailable();
-if (skipReason) console.warn(`skipping: ${skipReason}`);
+    (!s3Target() && unavailableReason('s3')) ||
+    TmuxSession.unavailable() ||
+    privateStackUnavailable(),
+  'the TUI recovery test',
+);
 
-describe.skipIf(Boolean(skipReason))('the TUI when the broker and MinIO go away', () => {
+describe.skipIf(skip)('the TUI when the broker and MinIO go away', () => {
   let stack: PrivateStack;
   let session: TmuxSession;
   let configDir: string;

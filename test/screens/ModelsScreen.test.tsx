@@ -1,7 +1,14 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest';
+import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {ModelsScreen} from '../../source/screens/ModelsScreen.js';
 import {summaryOf, trainModel, type TrainedModel} from '../../source/services/modelWorkflow.js';
-import {KEY, openTestServices, press, renderScreen, type TestServices} from './support.js';
+import {
+  KEY,
+  openTestServices,
+  pressAndWait,
+  renderScreen,
+  type TestServices,
+  until,
+} from './support.js';
 
 let older: TrainedModel;
 let newer: TrainedModel;
@@ -38,71 +45,73 @@ const rowOf = (id: string) =>
 
 async function renderModels() {
   ui = renderScreen(env.services, <ModelsScreen active width={80} height={21} />);
-  await vi.waitFor(() => {
+  await until(() => {
     expect(frame()).toContain(olderId());
     expect(frame()).toContain(newerId());
   });
   return ui;
 }
 
+/** The row of `id` is the selected one. */
+const selects = (id: string) => () => expect(rowOf(id)).toMatch(/^›/);
+
 describe('ModelsScreen', () => {
   it('lists versions newest first and promotes the selected one after y', async () => {
-    const {stdin} = await renderModels();
+    const ui = await renderModels();
     const lines = frame().split('\n');
     expect(lines.findIndex((l) => l.includes(newerId()))).toBeLessThan(
       lines.findIndex((l) => l.includes(olderId())),
     );
-    await vi.waitFor(() => expect(rowOf(newerId())).toContain('●'));
+    await until(() => expect(rowOf(newerId())).toContain('●'));
     expect(rowOf(olderId())).not.toContain('●');
 
-    await press(stdin, KEY.down, 'a');
-    await vi.waitFor(() => expect(frame()).toContain(`promote (announce) ${olderId()}? y/n`));
-    await press(stdin, 'y');
-    await vi.waitFor(() => expect(frame()).toMatch(/promoted .* offset \d+/));
+    await pressAndWait(ui, KEY.down, selects(olderId()));
+    await pressAndWait(ui, 'a', `promote (announce) ${olderId()}? y/n`);
+    await pressAndWait(ui, 'y', /promoted .* offset \d+/);
     expect((await env.services.registry.active())?.version).toBe(olderId());
-    await vi.waitFor(() => expect(rowOf(olderId())).toContain('●'));
+    await until(() => expect(rowOf(olderId())).toContain('●'));
     expect(rowOf(newerId())).not.toContain('●');
   });
 
   it('refuses to delete the active version and deletes another after y', async () => {
-    const {stdin} = await renderModels();
+    const ui = await renderModels();
     // The newest is active (announced last) and selected first.
-    await press(stdin, 'd');
-    await vi.waitFor(() => expect(frame()).toContain(`delete ${newerId()}? y/n`));
-    await press(stdin, 'y');
-    await vi.waitFor(() => expect(frame()).toContain('is active: promote another version'));
+    await pressAndWait(ui, 'd', `delete ${newerId()}? y/n`);
+    await pressAndWait(ui, 'y', 'is active: promote another version');
     expect((await env.services.registry.list()).map((v) => v.version)).toContain(newerId());
 
     // n cancels without touching anything
-    await press(stdin, KEY.down, 'd', 'n');
-    expect(frame()).not.toContain('? y/n');
+    await pressAndWait(ui, KEY.down, selects(olderId()));
+    await pressAndWait(ui, 'd', `delete ${olderId()}? y/n`);
+    await pressAndWait(ui, 'n', () => expect(frame()).not.toContain('? y/n'));
     expect((await env.services.registry.list()).length).toBe(2);
+    expect(rowOf(olderId())).not.toBe('');
 
-    await press(stdin, 'd', 'y');
-    await vi.waitFor(() => expect(frame()).toContain(`deleted ${olderId()}`));
-    await vi.waitFor(() => expect(rowOf(olderId())).toBe(''));
+    await pressAndWait(ui, 'd', `delete ${olderId()}? y/n`);
+    await pressAndWait(ui, 'y', `deleted ${olderId()}`);
+    await until(() => expect(rowOf(olderId())).toBe(''));
     expect((await env.services.registry.list()).map((v) => v.version)).toEqual([newerId()]);
   });
 
   it('compares two marked versions, shows details and the promotion history', async () => {
-    const {stdin} = await renderModels();
-    await press(stdin, 'c', KEY.down, 'c');
-    await vi.waitFor(() => expect(frame()).toContain('Compare versions'));
+    const ui = await renderModels();
+    await pressAndWait(ui, 'c', 'Model versions: 2 · 1 marked');
+    await pressAndWait(ui, KEY.down, selects(olderId()));
+    await pressAndWait(ui, 'c', 'Compare versions');
     // Options come from the artifacts: the seeds and alphas differ.
-    await vi.waitFor(() => expect(frame()).toMatch(/seed\s+1\s+2/));
+    await until(() => expect(frame()).toMatch(/seed\s+1\s+2/));
     expect(frame()).toMatch(/alpha\s+1\s+3/);
     expect(frame()).toContain('R² (left) and MAPE (right) of all 2 versions');
-    await press(stdin, KEY.escape);
-    await vi.waitFor(() => expect(frame()).toContain('Model versions: 2'));
+    await pressAndWait(ui, KEY.escape, 'Model versions: 2');
 
-    await press(stdin, KEY.enter);
-    await vi.waitFor(() => expect(frame()).toContain('largest weights'));
+    await pressAndWait(ui, KEY.enter, 'Version details');
+    await until(() => expect(frame()).toContain('largest weights'));
     const listed = await env.services.registry.list();
     const sha256 = listed.find((v) => v.version === olderId())?.sha256;
     expect(sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(frame()).toContain(`sha256   ${sha256}`);
-    await press(stdin, KEY.escape, 'h');
-    await vi.waitFor(() => expect(frame()).toContain('Promotion history: 2 announcements'));
+    await pressAndWait(ui, KEY.escape, 'Model versions: 2');
+    await pressAndWait(ui, 'h', 'Promotion history: 2 announcements');
     expect(frame()).toContain(olderId());
     expect(frame()).toContain(newerId());
   });

@@ -1,23 +1,28 @@
 import {Text} from 'ink';
-import {afterEach, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest';
+import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {DEFAULT_FEATURES} from '../../source/ml/options.js';
 import {useFocusState} from '../../source/screens/AppContext.js';
+import {LABEL_WIDTH} from '../../source/screens/components/PredictField.js';
+import {type FieldName, PLACEHOLDERS} from '../../source/screens/hooks/usePredictForm.js';
 import {PredictScreen} from '../../source/screens/PredictScreen.js';
 import {readTopic} from '../../source/services/readTopic.js';
 import {summaryOf, trainModel, type TrainedModel} from '../../source/services/modelWorkflow.js';
 import {
   KEY,
   openTestServices,
-  press,
+  pressAndWait,
   renderApp,
   renderScreen,
+  type Terminal,
   type TestServices,
-  type,
+  typeAndWait,
+  until,
 } from './support.js';
 
 let trained: TrainedModel;
 let env: TestServices;
-let ui: Pick<ReturnType<typeof renderScreen>, 'lastFrame' | 'unmount' | 'stdin'> | undefined;
+let ui:
+  Pick<ReturnType<typeof renderScreen>, 'lastFrame' | 'unmount' | 'stdin' | 'frames'> | undefined;
 
 beforeAll(async () => {
   // acidity on, num_reviews off: the form shows exactly the optional fields the model uses.
@@ -58,65 +63,100 @@ function renderPredict() {
   return ui;
 }
 
-/** The value shown in a field's row. */
+/** The row of a field. */
 function fieldRow(name: string): string {
   return frame()
     .split('\n')
     .find((line) => new RegExp(`^[› ] ${name}\\s`).test(line))!;
 }
 
+/** The field has the keyboard. */
+const focuses = (name: string) => () => expect(fieldRow(name)).toMatch(/^›/);
+/** The field's text starts with `typed` (what follows may be a suggested completion). */
+const holds = (name: FieldName) => (typed: string) => () =>
+  expect(fieldRow(name).slice(2 + LABEL_WIDTH, 2 + LABEL_WIDTH + typed.length)).toBe(typed);
+/** The field is empty: it shows its placeholder. */
+const empty = (name: FieldName) => () => expect(fieldRow(name)).toContain(PLACEHOLDERS[name]);
+
+/** Tab to the next field, which must be `name`, and type `text` into it. */
+async function fill(terminal: Terminal, name: FieldName, text = ''): Promise<void> {
+  await pressAndWait(terminal, KEY.tab, focuses(name));
+  await typeAndWait(terminal, text, holds(name));
+}
+
+/** Erases the focused field's `text` with one backspace per character. */
+async function erase(terminal: Terminal, name: FieldName, text: string): Promise<void> {
+  for (let left = text.length - 1; left >= 0; left--) {
+    await pressAndWait(
+      terminal,
+      KEY.backspace,
+      left > 0 ? holds(name)(text.slice(0, left)) : empty(name),
+    );
+  }
+}
+
+/** Fills winery, wine, region and rating, leaving year and type empty. */
+async function fillAll(terminal: Terminal): Promise<void> {
+  await fill(terminal, 'winery', 'Artadi');
+  await fill(terminal, 'wine', 'Pison');
+  await fill(terminal, 'year');
+  await fill(terminal, 'region', 'Rioja');
+  await fill(terminal, 'type');
+  await fill(terminal, 'rating', '4');
+}
+
 describe('PredictScreen', () => {
   it('validates as you type, predicts, publishes and the message is on app_messages', async () => {
     const published = await publishModel();
-    const {stdin} = renderPredict();
-    await vi.waitFor(() => expect(frame()).toContain(`Model ${published.version}`));
+    const ui = renderPredict();
+    await until(() => expect(frame()).toContain(`Model ${published.version}`));
     expect(frame()).toContain('acidity');
     expect(frame()).not.toContain('num_reviews');
     expect(frame()).toContain('typing:false');
 
     // Tab takes the first field; the suggestion is accepted with →.
-    await press(stdin, KEY.tab);
-    await vi.waitFor(() => expect(frame()).toContain('typing:true'));
-    await type(stdin, 'vega s');
-    await vi.waitFor(() => expect(frame()).toContain('→ Vega Sicilia'));
-    await press(stdin, KEY.right);
-    await vi.waitFor(() => expect(fieldRow('winery')).toContain('Vega Sicilia'));
+    await pressAndWait(ui, KEY.tab, () => expect(frame()).toContain('typing:true'));
+    await typeAndWait(ui, 'vega s', holds('winery'));
+    await until(() => expect(frame()).toContain('→ Vega Sicilia'));
+    await pressAndWait(ui, KEY.right, () => expect(fieldRow('winery')).toContain('Vega Sicilia'));
     expect(fieldRow('winery')).not.toContain('vega s');
 
-    await press(stdin, KEY.tab, 'Unico', KEY.tab, 'abc', KEY.tab, 'Ribera del Duero');
-    await press(stdin, KEY.tab, KEY.tab, '7', KEY.tab, '5');
-    await vi.waitFor(() => expect(frame()).toContain('rating must be a number from 0 to 5'));
+    await fill(ui, 'wine', 'Unico');
+    await fill(ui, 'year', 'abc');
+    await fill(ui, 'region', 'Ribera del Duero');
+    await fill(ui, 'type');
+    await fill(ui, 'rating', '7');
+    await fill(ui, 'body', '5');
+    await until(() => expect(frame()).toContain('rating must be a number from 0 to 5'));
     expect(frame()).toMatch(/year must be a whole year from 1900 to \d{4} or N\.V\. \(got "abc"\)/);
     expect(fieldRow('rating')).toContain('✕');
 
     // Invalid: Enter does not predict, nothing is published.
-    await press(stdin, KEY.enter);
-    await vi.waitFor(() => expect(frame()).toContain('Fix the fields marked ✕ first'));
+    await pressAndWait(ui, KEY.enter, 'Fix the fields marked ✕ first');
     expect(frame()).not.toContain('Price');
     expect(await readTopic(env.services.bus, env.services.config.topics.predictions)).toEqual([]);
 
     // Fix rating (one field up) and year (three more up); '2' is typed, not a screen switch.
-    await press(stdin, KEY.shiftTab, KEY.backspace, '4.8');
-    await press(stdin, KEY.shiftTab, KEY.shiftTab, KEY.shiftTab, KEY.backspace, KEY.backspace);
-    await press(stdin, KEY.backspace);
-    await type(stdin, '2009');
-    await vi.waitFor(() => expect(fieldRow('year')).toContain('2009'));
+    await pressAndWait(ui, KEY.shiftTab, focuses('rating'));
+    await erase(ui, 'rating', '7');
+    await typeAndWait(ui, '4.8', holds('rating'));
+    for (const name of ['type', 'region', 'year'] as const) {
+      await pressAndWait(ui, KEY.shiftTab, focuses(name));
+    }
+    await erase(ui, 'year', 'abc');
+    await typeAndWait(ui, '2009', holds('year'));
     expect(frame()).not.toContain('must be');
     expect(frame()).toContain('typing:true');
 
-    await press(stdin, KEY.enter);
-    await vi.waitFor(() =>
-      expect(frame()).toMatch(/Published to app_messages partition 0 offset 0/),
-    );
+    // The message published before anything else on the topic (offset 0) is this one.
+    await pressAndWait(ui, KEY.enter, /Published to app_messages partition 0 offset 0/);
     expect(screenLines().length).toBeLessThanOrEqual(21);
     const price = /Price (\d+\.\d{2}) €/.exec(frame())?.[1];
     expect(price).toBeDefined();
     expect(frame()).toContain('Unknown categories: none');
     const requestId = /request_id (\S+)/.exec(frame())?.[1];
 
-    const messages = await readTopic(env.services.bus, env.services.config.topics.predictions, {
-      idleMs: 500,
-    });
+    const messages = await readTopic(env.services.bus, env.services.config.topics.predictions);
     expect(messages).toHaveLength(1);
     const body = JSON.parse(messages[0]!.value!.toString('utf8')) as Record<string, unknown>;
     expect(body).toMatchObject({
@@ -139,65 +179,76 @@ describe('PredictScreen', () => {
     expect(messages[0]!.key).toBe(requestId);
 
     // Esc gives the keyboard back to the global keys.
-    await press(stdin, KEY.escape);
-    await vi.waitFor(() => expect(frame()).toContain('typing:false'));
-  }, 30_000);
+    await pressAndWait(ui, KEY.escape, 'typing:false');
+  }, 60_000);
 
   it('lists an unknown winery and warns while typing it', async () => {
     await publishModel();
-    const {stdin} = renderPredict();
-    await vi.waitFor(() => expect(frame()).toContain('Model '));
+    const ui = renderPredict();
+    await until(() => expect(frame()).toMatch(/Model \S+ · R²/));
 
     // Enter also takes the first field when none has focus.
-    await press(stdin, KEY.enter, 'Bodega Imaginaria');
-    await vi.waitFor(() => expect(frame()).toContain("not in the model's vocabulary"));
+    await pressAndWait(ui, KEY.enter, focuses('winery'));
+    await typeAndWait(ui, 'Bodega Imaginaria', holds('winery'));
+    await until(() => expect(frame()).toContain("not in the model's vocabulary"));
     // Keys that arrive in one read (fast typing, a slow link) still land in their own fields.
-    stdin.write(`${KEY.down}Tinto${KEY.down}${KEY.down}Toro${KEY.down}${KEY.down}4.5`);
-    await vi.waitFor(() => expect(fieldRow('rating')).toContain('4.5'));
+    await pressAndWait(
+      ui,
+      `${KEY.down}Tinto${KEY.down}${KEY.down}Toro${KEY.down}${KEY.down}4.5`,
+      () => expect(fieldRow('rating')).toContain('4.5'),
+    );
     expect(fieldRow('wine')).toContain('Tinto');
     expect(fieldRow('region')).toContain('Toro');
-    await press(stdin, KEY.enter);
-    await vi.waitFor(() =>
-      expect(frame()).toContain('Unknown to the model: winery "Bodega Imaginaria"'),
-    );
+    await pressAndWait(ui, KEY.enter, 'Unknown to the model: winery "Bodega Imaginaria"');
     expect(frame()).toMatch(/Price \d+\.\d{2} €/);
 
     // Editing afterwards marks the shown price as belonging to the earlier input.
-    await press(stdin, KEY.backspace);
-    await vi.waitFor(() => expect(frame()).toContain('(for an earlier input)'));
-  }, 30_000);
+    await pressAndWait(ui, KEY.backspace, '(for an earlier input)');
+  }, 60_000);
 
   it('says to train and publish a model when none is active, and keeps the form', async () => {
-    const {stdin} = renderPredict();
-    await vi.waitFor(() => expect(frame()).toContain('No active model: train and publish one'));
-    await press(stdin, KEY.tab, 'Artadi', KEY.tab, 'Pison', KEY.tab, KEY.tab, 'Rioja');
-    await press(stdin, KEY.tab, KEY.tab, '4', KEY.enter);
-    await vi.waitFor(() => expect(screenLines().at(-2)).toContain('No active model'));
+    const ui = renderPredict();
+    await until(() => expect(frame()).toContain('No active model: train and publish one'));
+    await fillAll(ui);
+    await pressAndWait(ui, KEY.enter, () =>
+      expect(screenLines().at(-2)).toContain('No active model'),
+    );
     expect(fieldRow('winery')).toContain('Artadi');
     expect(fieldRow('rating')).toContain('4');
     expect(frame()).not.toContain('Price');
     // Without a model the optional fields are not offered.
     expect(frame()).not.toContain('acidity');
-  }, 30_000);
+  }, 60_000);
 
   it('shows a model that cannot be loaded on one line and does not predict', async () => {
     const published = await publishModel();
     await env.services.store.delete(published.key);
-    const {stdin} = renderPredict();
-    await vi.waitFor(() => expect(frame()).toContain(`Cannot load model ${published.version}`));
-    await press(stdin, KEY.tab, 'Artadi', KEY.tab, 'Pison', KEY.tab, KEY.tab, 'Rioja');
-    await press(stdin, KEY.tab, KEY.tab, '4', KEY.enter);
-    await vi.waitFor(() => expect(screenLines().at(-2)).toContain('The model did not load'));
+    const ui = renderPredict();
+    await until(() => expect(frame()).toContain(`Cannot load model ${published.version}`));
+    await fillAll(ui);
+    await pressAndWait(ui, KEY.enter, () =>
+      expect(screenLines().at(-2)).toContain('The model did not load'),
+    );
     expect(frame()).not.toContain('Price');
-  }, 30_000);
+  }, 60_000);
 
   it('stays within its height with every field in error', async () => {
     await publishModel();
-    const {stdin} = renderPredict();
-    await vi.waitFor(() => expect(frame()).toContain('Model '));
-    await press(stdin, KEY.tab, KEY.tab, KEY.tab, 'x', KEY.tab, KEY.tab, KEY.tab, 'x');
-    await press(stdin, KEY.tab, 'x', KEY.tab, 'x', KEY.enter);
-    await vi.waitFor(() => expect(frame()).toContain('Fix the fields marked ✕ first'));
+    const ui = renderPredict();
+    await until(() => expect(frame()).toMatch(/Model \S+ · R²/));
+    for (const [name, text] of [
+      ['winery', ''],
+      ['wine', ''],
+      ['year', 'x'],
+      ['region', ''],
+      ['type', ''],
+      ['rating', 'x'],
+      ['body', 'x'],
+      ['acidity', 'x'],
+    ] as const) {
+      await fill(ui, name, text);
+    }
+    await pressAndWait(ui, KEY.enter, 'Fix the fields marked ✕ first');
     const lines = screenLines();
     expect(lines.length).toBeLessThanOrEqual(21);
     expect(lines.every((line) => line.length <= 80)).toBe(true);
@@ -205,22 +256,19 @@ describe('PredictScreen', () => {
     for (const name of ['winery', 'wine', 'year', 'region', 'rating', 'body', 'acidity']) {
       expect(fieldRow(name)).toContain('✕');
     }
-  }, 30_000);
+  }, 60_000);
 
   it('in the App, a focused field takes 1-4 as text; after Esc they switch screens', async () => {
     await publishModel();
-    ui = await renderApp(env.services, 'predict');
-    const {stdin} = ui;
-    await vi.waitFor(() => expect(frame()).toContain('Model '));
-    await press(stdin, KEY.tab);
-    await vi.waitFor(() => expect(frame()).toContain('Tab/Shift+Tab field'));
-    await press(stdin, '2');
-    await vi.waitFor(() => expect(fieldRow('winery')).toContain('2'));
+    const app = await renderApp(env.services, 'predict');
+    ui = app;
+    await until(() => expect(frame()).toMatch(/Model \S+ · R²/));
+    await pressAndWait(app, KEY.tab, 'Tab/Shift+Tab field');
+    await pressAndWait(app, '2', holds('winery')('2'));
 
-    await press(stdin, KEY.escape, '2');
-    await vi.waitFor(() => expect(frame()).not.toMatch(/^[› ] winery\s/m));
+    await pressAndWait(app, KEY.escape, 'Tab or Enter: fill in the form');
+    await pressAndWait(app, '2', () => expect(frame()).not.toMatch(/^[› ] winery\s/m));
     // Back on Predict the form kept its value.
-    await press(stdin, '4');
-    await vi.waitFor(() => expect(fieldRow('winery')).toMatch(/winery\s+2\b/));
-  }, 30_000);
+    await pressAndWait(app, '4', () => expect(fieldRow('winery')).toMatch(/winery\s+2\b/));
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 /**
- * Shared helpers for screen tests: services on the embedded adapters in a temp dir, rendering the
- * whole <App> or one screen inside the providers the App gives, and key presses.
+ * The one setup for screen tests: services on the embedded adapters in a temp dir, rendering the
+ * whole <App> or one screen inside the providers the App gives, key presses that wait for their
+ * effect, and waits long enough for a loaded machine.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import {render} from 'ink-testing-library';
 import {type ReactElement, type ReactNode, useMemo, useState} from 'react';
+import {expect, vi} from 'vitest';
 import {type AppServices, FocusContext, ServicesContext} from '../../source/screens/AppContext.js';
 import {
   AnnouncementsContext,
@@ -16,8 +18,6 @@ import {
 import type {ScreenId} from '../../source/screens/keyBindings.js';
 import {loadConfig} from '../../source/services/config.js';
 import {openServices} from '../../source/services/connect.js';
-
-export {delay};
 
 export const KEY = {
   up: '\u001B[A',
@@ -100,24 +100,69 @@ export async function renderApp(services: AppServices, initialScreen?: ScreenId)
   return render(<App services={services} {...(initialScreen ? {initialScreen} : {})} />);
 }
 
-/**
- * Writes keys one at a time with a pause before and after each: Ink drops input written before
- * useInput has subscribed, and React needs a turn to apply state between presses. A pause alone
- * does not guarantee the handler has the latest state after a busy event loop (Ink re-subscribes
- * handlers in a passive effect): screens use hooks/useKeys.ts for that.
- */
-export async function press(
-  stdin: {write: (data: string) => void},
-  ...keys: string[]
-): Promise<void> {
-  for (const key of keys) {
-    await delay(50);
-    stdin.write(key);
-  }
-  await delay(50);
+/** How long a screen test waits for a state: time enough for a loaded CI machine. */
+export const WAIT_MS = 10_000;
+
+/** vi.waitFor with WAIT_MS: resolves as soon as `check` passes, fails with its last error. */
+export function until<T>(check: () => T | Promise<T>, timeout = WAIT_MS): Promise<T> {
+  return vi.waitFor(check, {timeout, interval: 20});
 }
 
-/** Types text character by character (text inputs see one keypress per write). */
-export async function type(stdin: {write: (data: string) => void}, text: string): Promise<void> {
-  await press(stdin, ...text.split(''));
+/** What a rendered tree gives a test: its input and its frames. */
+export interface Terminal {
+  stdin: {write: (data: string) => void};
+  lastFrame: () => string | undefined;
+  frames: readonly string[];
+}
+
+/** What a key should bring about: text or a pattern in the frame, or an assertion that passes. */
+export type Shows = string | RegExp | (() => unknown);
+
+function expectShows(ui: Terminal, shows: Shows): void {
+  if (typeof shows === 'function') {
+    shows();
+    return;
+  }
+  const frame = ui.lastFrame() ?? '';
+  if (typeof shows === 'string') expect(frame).toContain(shows);
+  else expect(frame).toMatch(shows);
+}
+
+/**
+ * Writes one key (or one piece of pasted text) and waits until a frame was drawn after it and the
+ * screen shows what the key should produce. A key that reached no handler draws nothing, so it
+ * fails here instead of leaving a later assertion to pass or fail by timing.
+ *
+ * The pause before writing lets React run the effects of the last frame first: Ink subscribes
+ * input handlers in passive effects, which React runs from a setImmediate, and a timer only fires
+ * after those have run - a key written before would go to no handler or to a stale one.
+ */
+export async function pressAndWait(
+  ui: Terminal,
+  key: string,
+  shows: Shows,
+  timeout = WAIT_MS,
+): Promise<void> {
+  await delay(20);
+  const drawn = ui.frames.length;
+  ui.stdin.write(key);
+  await until(() => {
+    expect(ui.frames.length, 'no frame drawn after the key').toBeGreaterThan(drawn);
+    expectShows(ui, shows);
+  }, timeout);
+}
+
+/**
+ * Types text one character at a time (a text input sees one keypress per write), waiting after
+ * each for `shows(typed)`, where `typed` is the text typed so far.
+ */
+export async function typeAndWait(
+  ui: Terminal,
+  text: string,
+  shows: (typed: string) => Shows,
+): Promise<void> {
+  const chars = Array.from(text);
+  for (let n = 1; n <= chars.length; n++) {
+    await pressAndWait(ui, chars[n - 1]!, shows(chars.slice(0, n).join('')));
+  }
 }

@@ -2,12 +2,15 @@
 import {HeadBucketCommand, S3Client} from '@aws-sdk/client-s3';
 import {Kafka, logLevel, type Admin} from 'kafkajs';
 import {afterEach, describe, expect, it} from 'vitest';
+import {requireOrSkip} from '../support/ci.js';
 import {kafkaTarget, s3Target, unavailableReason} from '../support/services.js';
 
 const kafka = kafkaTarget();
 const s3 = s3Target();
+const skipKafka = requireOrSkip(!kafka && unavailableReason('kafka'), 'Kafka stack tests');
+const skipS3 = requireOrSkip(!s3 && unavailableReason('s3'), 'MinIO stack tests');
 
-describe.skipIf(!kafka)(`Kafka stack${kafka ? '' : ` (${unavailableReason('kafka')})`}`, () => {
+describe.skipIf(skipKafka)('Kafka stack', () => {
   let admin: Admin | undefined;
   afterEach(async () => {
     await admin?.disconnect();
@@ -47,7 +50,7 @@ describe.skipIf(!kafka)(`Kafka stack${kafka ? '' : ` (${unavailableReason('kafka
   });
 });
 
-describe.skipIf(!s3)(`MinIO stack${s3 ? '' : ` (${unavailableReason('s3')})`}`, () => {
+describe.skipIf(skipS3)('MinIO stack', () => {
   it('has the bucket wines-models', async () => {
     const client = new S3Client({
       endpoint: s3!.endpoint,

@@ -1,16 +1,17 @@
 import {spawn} from 'node:child_process';
-import {createServer} from 'node:net';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach, describe, expect, it} from 'vitest';
 import {ConnectionError} from '../../source/services/errors.js';
 import {KafkaBus} from '../../source/services/KafkaBus.js';
 import type {KafkaSettings} from '../../source/services/settings.js';
+import {requireOrSkip} from '../support/ci.js';
 import {kafkaTarget, unavailableReason, uniqueName} from '../support/services.js';
 import {describeMessageBusContract} from './MessageBus.contract.js';
+import {freePorts} from '../support/stack.js';
 
 const target = kafkaTarget();
-if (!target) console.log(`KafkaBus tests skipped: ${unavailableReason('kafka')}`);
+const skip = requireOrSkip(!target && unavailableReason('kafka'), 'KafkaBus tests');
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -25,20 +26,10 @@ function settings(overrides: Partial<KafkaSettings> = {}): KafkaSettings {
   };
 }
 
-/** A port nothing listens on: bound, noted and released again. */
-async function unusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-describe.skipIf(!target)('KafkaBus', () => {
+describe.skipIf(skip)('KafkaBus', () => {
   describeMessageBusContract('KafkaBus', async () => {
     const bus = new KafkaBus(settings());
-    return {bus, cleanup: async () => {}};
+    return {bus, kind: 'kafka', another: () => new KafkaBus(settings()), cleanup: async () => {}};
   });
 
   describe('connections', {timeout: 60_000}, () => {
@@ -102,7 +93,7 @@ describe.skipIf(!target)('KafkaBus', () => {
     });
 
     it('rejects an unreachable broker with a ConnectionError naming it', async () => {
-      const broker = `127.0.0.1:${await unusedPort()}`;
+      const broker = `127.0.0.1:${(await freePorts(1))[0]}`;
       const bus = open({brokers: [broker]});
       const error = await bus.publish('unreachable', {value: 1}).catch((e) => e);
       expect(error).toBeInstanceOf(ConnectionError);

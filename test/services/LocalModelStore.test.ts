@@ -87,77 +87,110 @@ describe('LocalModelStore', () => {
   });
 
   it('never shows a partly written object to readers while a put is in progress', async () => {
-    const body = Buffer.alloc(16 * 1024 * 1024, 0x5a);
-    let done = false;
-    const writing = store.put('big/model.bin', body, {version: '1'}).finally(() => {
-      done = true;
-    });
-    const seen = {missing: 0, complete: 0};
-    while (!done) {
-      const [got, listed] = await Promise.all([
-        store.get('big/model.bin').catch((error: unknown) => error),
-        store.list('big/'),
-      ]);
-      if (got instanceof ObjectNotFoundError) seen.missing++;
-      else if (Buffer.isBuffer(got) && got.equals(body)) seen.complete++;
-      else throw new Error(`a reader saw a partial object (${String(got)})`);
-      for (const object of listed) {
-        expect(object).toMatchObject({
-          key: 'big/model.bin',
-          size: body.length,
-          metadata: {version: '1'},
-        });
-      }
-    }
-    await writing;
-    expect((await store.get('big/model.bin')).equals(body)).toBe(true);
-    expect(seen.missing + seen.complete).toBeGreaterThan(0);
+    const storeRoot = path.join(rootDir, 'models-store');
+    const size = 16 * 1024 * 1024;
+    // Half of it written: readers see no object at all.
+    let writer = await writerPausedAt(storeRoot, 'big/model.bin', size, 'mid-write');
+    // The writer really is half way: its temporary file holds about half the bytes.
+    const dir = path.join(storeRoot, BUCKET, 'big');
+    const partial = await fs.readdir(dir);
+    expect(partial).toHaveLength(1);
+    const {size: written} = await fs.stat(path.join(dir, partial[0]!));
+    expect(written).toBeGreaterThanOrEqual(size / 2);
+    expect(written).toBeLessThan(size);
+    await expect(store.get('big/model.bin')).rejects.toBeInstanceOf(ObjectNotFoundError);
+    expect(await store.list('big/')).toEqual([]);
+    await writer.kill();
+    // In place, its temporary file not yet removed: readers see all of it, and only it.
+    writer = await writerPausedAt(storeRoot, 'big/model.bin', size, 'after-link');
+    expect(isWhole(await store.get('big/model.bin'), size)).toBe(true);
+    expect(await store.list('big/')).toMatchObject([
+      {key: 'big/model.bin', size, metadata: {version: '1'}},
+    ]);
+    await writer.kill();
   });
 
-  it('leaves either the whole object or nothing when the writing process is killed', async () => {
-    const size = 32 * 1024 * 1024;
+  it('leaves nothing when the writer dies before its object is in place, and all of it after', async () => {
     const storeRoot = path.join(rootDir, 'models-store');
-    // Killed after different delays, so that some runs die while the body is being written.
-    for (const delayMs of [0, 15, 60]) {
-      const key = `killed/${delayMs}.bin`;
-      await killWriterMidPut(storeRoot, key, size, delayMs);
-      const listed = await store.list(`${key}`);
-      const got = await store.get(key).catch((error: unknown) => error);
-      if (got instanceof ObjectNotFoundError) {
-        expect(listed).toEqual([]);
-        await store.put(key, Buffer.from('retry')); // the key is free again
-      } else {
-        expect(Buffer.isBuffer(got) && got.length === size && got.every((b) => b === 7)).toBe(true);
-        expect(listed).toMatchObject([{key, size}]);
-      }
+    const size = 32 * 1024 * 1024;
+    for (const stage of ['mid-write', 'before-link'] as const) {
+      const key = `killed/${stage}.bin`;
+      await (await writerPausedAt(storeRoot, key, size, stage)).kill();
+      expect(await store.list(key)).toEqual([]);
+      await expect(store.get(key)).rejects.toBeInstanceOf(ObjectNotFoundError);
+      await store.put(key, Buffer.from('retry')); // the key is free again
+      expect((await store.get(key)).toString()).toBe('retry');
     }
+    const key = 'killed/after-link.bin';
+    await (await writerPausedAt(storeRoot, key, size, 'after-link')).kill();
+    expect(isWhole(await store.get(key), size)).toBe(true);
+    expect(await store.list(key)).toMatchObject([{key, size}]);
   });
 });
+
+/** `size` bytes of 7, what the writer below puts. */
+const isWhole = (got: Buffer, size: number) => got.length === size && got.every((b) => b === 7);
 
 const modulePath = fileURLToPath(
   new URL('../../source/services/LocalModelStore.ts', import.meta.url),
 );
 
-/** Runs a put of `size` bytes of 7 in a child process and SIGKILLs it `delayMs` after it starts. */
-async function killWriterMidPut(
+type Stage = 'mid-write' | 'before-link' | 'after-link';
+
+/**
+ * Runs a put of `size` bytes of 7 in a child process that stops at `stage` and stays there until
+ * killed: with half the bytes written to its temporary file, with all of them written and synced
+ * but the object not yet linked into place, or linked but the temporary file not yet removed. The
+ * child's own fs calls are wrapped to stop there, so the moment is exact, not a matter of timing.
+ */
+async function writerPausedAt(
   rootDir: string,
   key: string,
   size: number,
-  delayMs: number,
-): Promise<void> {
+  stage: Stage,
+): Promise<{kill: () => Promise<void>}> {
   const script = `
+    const {promises: fsp} = await import('node:fs');
+    const stage = ${JSON.stringify(stage)};
+    const pause = () => {
+      process.stdout.write('paused\\n');
+      return new Promise(() => setInterval(() => {}, 60_000));
+    };
+    if (stage === 'mid-write') {
+      const probe = await fsp.open(${JSON.stringify(process.execPath)}, 'r');
+      const FileHandle = Object.getPrototypeOf(probe);
+      await probe.close();
+      FileHandle.writeFile = async function (data) {
+        await this.write(data.subarray(0, Math.floor(data.length / 2)));
+        await this.sync();
+        await pause();
+      };
+    } else {
+      const link = fsp.link;
+      fsp.link = async (from, to) => {
+        if (stage === 'after-link') await link(from, to);
+        await pause();
+      };
+    }
     const {LocalModelStore} = await import(${JSON.stringify(modulePath)});
     const store = new LocalModelStore({rootDir: ${JSON.stringify(rootDir)}, bucket: ${JSON.stringify(BUCKET)}});
-    const body = Buffer.alloc(${size}, 7);
-    process.stdout.write('start\\n');
-    await store.put(${JSON.stringify(key)}, body);
+    await store.put(${JSON.stringify(key)}, Buffer.alloc(${size}, 7), {version: '1'});
   `;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', () => resolve());
-    child.stdout.once('data', () => setTimeout(() => child.kill('SIGKILL'), delayMs));
+    void exited.then(() => reject(new Error(`the writer exited before reaching ${stage}`)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('paused')) resolve();
+    });
   });
+  return {
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }

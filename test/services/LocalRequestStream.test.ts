@@ -33,22 +33,36 @@ function echoHandler(batches: RequestRecord[][]): BatchHandler {
   };
 }
 
-async function readAll(bus: LocalBus, topic: string, expected: number, timeoutMs = 10_000) {
+const FENCE = 'fence';
+
+/**
+ * Reads `topic` from the start until `done` holds for what arrived (markers left out), or 10 s.
+ */
+async function readUntil(bus: LocalBus, topic: string, done: (read: BusMessage[]) => boolean) {
   const messages: BusMessage[] = [];
   const tail = bus.tail(topic, {from: 'earliest'}, (m) => {
     messages.push(m);
   });
   await tail.ready;
-  for (
-    const deadline = Date.now() + timeoutMs;
-    messages.length < expected && Date.now() < deadline;
-  ) {
+  const answers = () => messages.filter((m) => m.key !== FENCE);
+  for (const deadline = Date.now() + 10_000; !done(messages) && Date.now() < deadline;) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  // A little longer, so that an extra (duplicate) message would show.
-  await new Promise((resolve) => setTimeout(resolve, 300));
   await tail.close();
-  return messages;
+  return answers();
+}
+
+/** Waits until `count` answers are on `topic`. */
+const answered = (bus: LocalBus, topic: string, count: number) =>
+  readUntil(bus, topic, (read) => read.filter((m) => m.key !== FENCE).length >= count);
+
+/**
+ * Everything on `topic`: a marker is appended and read back, and the topic is one ordered log, so
+ * what was written before it is all there - a duplicate would show without a fixed wait.
+ */
+async function everything(bus: LocalBus, topic: string) {
+  const {offset} = await bus.publish(topic, {key: FENCE, value: null});
+  return readUntil(bus, topic, (read) => read.some((m) => m.offset === offset));
 }
 
 describe('LocalRequestStream', () => {
@@ -72,11 +86,12 @@ describe('LocalRequestStream', () => {
     expect(first.guarantee).toBe('at-least-once');
     expect(first.description).toMatch(/at-least-once.*no transactions/);
     const running = first.run(echoHandler(batches));
-    expect((await readAll(bus, 'out', 30)).map((m) => m.key)).toEqual(
-      Array.from({length: 30}, (_, i) => `r-${i}`),
-    );
+    await answered(bus, 'out', 30);
     await first.stop();
     await running;
+    expect((await everything(bus, 'out')).map((m) => m.key)).toEqual(
+      Array.from({length: 30}, (_, i) => `r-${i}`),
+    );
     const committed = JSON.parse(
       await readFile(path.join(stateDir, 'serve', 'g.requests.offset'), 'utf8'),
     );
@@ -86,9 +101,10 @@ describe('LocalRequestStream', () => {
     for (let i = 30; i < 35; i++) await bus.publish('requests', {key: `r-${i}`, value: `v${i}`});
     const second = new LocalRequestStream({bus, stateDir, groupId: 'g', topic: 'requests'});
     const again = second.run(echoHandler(batches));
-    const out = await readAll(bus, 'out', 35);
+    await answered(bus, 'out', 35);
     await second.stop();
     await again;
+    const out = await everything(bus, 'out');
     expect(out.map((m) => m.key)).toEqual(Array.from({length: 35}, (_, i) => `r-${i}`));
     expect(batches.flat().map((r) => r.offset)).toEqual(Array.from({length: 35}, (_, i) => i));
   });
@@ -97,9 +113,10 @@ describe('LocalRequestStream', () => {
     const first = new LocalRequestStream({bus, stateDir, groupId: 'g', topic: 'requests'});
     const running = first.run(echoHandler([]));
     const lock = path.join(stateDir, 'serve', 'g.requests.offset.lock');
-    for (let i = 0; i < 100 && !(await exists(lock)); i++) {
+    for (const deadline = Date.now() + 10_000; !(await exists(lock)) && Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    expect(await exists(lock)).toBe(true);
     const second = new LocalRequestStream({
       bus,
       stateDir,

@@ -1,140 +1,22 @@
 import {createHash} from 'node:crypto';
 import {describe, expect, it} from 'vitest';
-import type {ModelArtifact} from '../../source/ml/artifact.js';
-import type {WineInput} from '../../source/ml/input.js';
-import type {Announcement, AnnouncementRecord} from '../../source/services/ModelRegistry.js';
-import type {LoadedModel} from '../../source/services/modelWorkflow.js';
 import {
   DEAD_LETTER_COPY_BYTES,
   DEAD_LETTER_HEADERS,
   ModelHolder,
   PredictorService,
   type DeadLetter,
-  type ModelEvent,
-  type ModelSource,
-  type PredictionOutput,
 } from '../../source/services/PredictorService.js';
-import type {RequestRecord} from '../../source/services/RequestStream.js';
-
-const TOPICS = {predictions: 'app_messages', deadLetters: 'predict_requests.dlq'};
-
-/** A stand-in model: the price says which version answered. */
-function fakeModel(version: string, price = (input: WineInput) => input.rating * 10): LoadedModel {
-  return {
-    version,
-    artifact: {id: version} as ModelArtifact,
-    predict: (input) => ({
-      price: price(input),
-      unknown: [{field: 'winery', value: input.winery}],
-    }),
-  } as LoadedModel;
-}
-
-/** Announcements and artifacts in memory; loads wait for release() when `gated`. */
-class MemorySource implements ModelSource {
-  readonly records: AnnouncementRecord[] = [];
-  readonly models = new Map<string, LoadedModel>();
-  readonly failing = new Set<string>();
-  loads: string[] = [];
-  gated = false;
-  private gates: Array<() => void> = [];
-  private listener: ((a: AnnouncementRecord) => void) | undefined;
-
-  announce(version: string, sha = 'a'): void {
-    const record: AnnouncementRecord = {
-      version,
-      bucket: 'b',
-      key: `models/${version}.json`,
-      sha256: sha.repeat(64).slice(0, 64),
-      metrics: {r2: 0.5, rmse: 1, mae: 1, mape: 0.1},
-      created_at: '2026-01-01T00:00:00Z',
-      announced_at: '2026-01-01T00:00:00Z',
-      announced_by: 'test',
-      partition: 0,
-      offset: this.records.length,
-      timestamp: 1_000 + this.records.length,
-    };
-    this.records.push(record);
-    this.listener?.(record);
-  }
-
-  release(): void {
-    for (const open of this.gates.splice(0)) open();
-  }
-
-  async active() {
-    return this.records.at(-1);
-  }
-
-  follow(onAnnouncement: (a: AnnouncementRecord) => void) {
-    this.listener = onAnnouncement;
-    for (const record of this.records) onAnnouncement(record);
-    return {ready: Promise.resolve(), close: async () => {}};
-  }
-
-  async load(announcement: Announcement): Promise<LoadedModel> {
-    this.loads.push(announcement.version);
-    if (this.gated) await new Promise<void>((resolve) => this.gates.push(resolve));
-    if (this.failing.has(announcement.version)) throw new Error('the store is unreachable');
-    const model = this.models.get(announcement.version);
-    if (!model) throw new Error(`no artifact for ${announcement.version}`);
-    return model;
-  }
-}
-
-let nextOffset = 0;
-function record(value: Buffer | string | null, key: string | null = null): RequestRecord {
-  return {
-    topic: 'predict_requests',
-    partition: 2,
-    offset: nextOffset++,
-    timestamp: 1_700_000_000_000,
-    key,
-    value: typeof value === 'string' ? Buffer.from(value) : value,
-    receivedAt: performance.now(),
-  };
-}
-
-const wine = {
-  winery: 'Vega Sicilia',
-  wine: 'Unico',
-  year: 2009,
-  region: 'Ribera del Duero',
-  type: 'Ribera Del Duero Red',
-  rating: 4.8,
-  body: 5,
-};
-
-const json = (value: unknown) => JSON.stringify(value);
-const until = async (check: () => boolean, ms = 2_000) => {
-  for (const deadline = Date.now() + ms; !check();) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-};
-
-async function serviceWith(versions: string[], options: {backoffMs?: number} = {}) {
-  const source = new MemorySource();
-  for (const version of versions) {
-    source.models.set(version, fakeModel(version));
-    source.announce(version);
-  }
-  const events: ModelEvent[] = [];
-  const holder = new ModelHolder({
-    source,
-    onEvent: (event) => events.push(event),
-    backoff: {initialMs: options.backoffMs ?? 10, maxMs: 40},
-  });
-  await holder.start();
-  if (versions.length > 0) await holder.firstModel();
-  const service = new PredictorService({models: holder, topics: TOPICS});
-  return {source, holder, service, events};
-}
-
-const predictionsOf = (output: ReturnType<PredictorService['process']>) =>
-  output.messages
-    .filter((m) => m.topic === TOPICS.predictions)
-    .map((m) => JSON.parse(m.value.toString()) as PredictionOutput);
+import {
+  fakeModel,
+  json,
+  MemorySource,
+  predictionsOf,
+  record,
+  serviceWith,
+  TOPICS,
+  wine,
+} from './predictorSupport.js';
 
 describe('PredictorService batches', () => {
   it('answers a good request with request id, input, price, version, unknown, time and latency', async () => {
@@ -333,126 +215,6 @@ describe('PredictorService batches', () => {
     // A new period started with the previous call; the totals go on.
     expect(service.stats()).toMatchObject({requests: 0, totalRequests: 2});
     expect(service.stats({total: true})).toMatchObject({requests: 2, deadLetters: 1});
-    await holder.close();
-  });
-});
-
-describe('ModelHolder', () => {
-  it('loads a new version in the background and swaps it in only between batches', async () => {
-    const {source, holder, service, events} = await serviceWith(['v1']);
-    source.models.set(
-      'v2',
-      fakeModel('v2', () => 222),
-    );
-    source.gated = true;
-    source.announce('v2');
-    await until(() => source.loads.includes('v2'));
-    // Still downloading: requests do not wait, v1 answers.
-    const during = predictionsOf(service.process([record(json({request_id: 'a', input: wine}))]));
-    expect(during.map((p) => p.version)).toEqual(['v1']);
-    source.release();
-    await until(() => events.some((e) => e.type === 'loaded'));
-    // Loaded, but not yet swapped: the holder still names v1 until the next batch starts.
-    expect(holder.version).toBe('v1');
-    const batch = Array.from({length: 3}, (_, i) =>
-      record(json({request_id: `b${i}`, input: wine})),
-    );
-    const after = predictionsOf(service.process(batch));
-    expect(after.map((p) => [p.version, p.price])).toEqual([
-      ['v2', 222],
-      ['v2', 222],
-      ['v2', 222],
-    ]);
-    expect(events.slice(-2)).toEqual([
-      {type: 'loaded', version: 'v2'},
-      {type: 'serving', version: 'v2', previous: 'v1'},
-    ]);
-    await holder.close();
-  });
-
-  it('keeps the old model when a new one cannot be loaded, says so once, and retries', async () => {
-    const {source, holder, service, events} = await serviceWith(['v1'], {backoffMs: 20});
-    source.models.set('v2', fakeModel('v2'));
-    source.failing.add('v2');
-    source.announce('v2');
-    await until(() => source.loads.filter((v) => v === 'v2').length >= 3);
-    const failures = events.filter((e) => e.type === 'load-failed');
-    expect(failures).toEqual([
-      {
-        type: 'load-failed',
-        version: 'v2',
-        reason: 'the store is unreachable',
-        retryInMs: 20,
-        serving: 'v1',
-      },
-    ]);
-    expect(
-      predictionsOf(service.process([record(json({request_id: 'a', input: wine}))]))[0]!.version,
-    ).toBe('v1');
-    source.failing.delete('v2');
-    await until(() => events.some((e) => e.type === 'loaded'), 3_000);
-    expect(
-      predictionsOf(service.process([record(json({request_id: 'b', input: wine}))]))[0]!.version,
-    ).toBe('v2');
-    await holder.close();
-  });
-
-  it('goes for the newest announcement when several arrive while one loads', async () => {
-    const {source, holder, service, events} = await serviceWith(['v1']);
-    for (const v of ['v2', 'v3', 'v4']) source.models.set(v, fakeModel(v));
-    source.gated = true;
-    source.announce('v2');
-    await until(() => source.loads.includes('v2'));
-    source.announce('v3');
-    source.announce('v4');
-    source.release();
-    await until(() => source.loads.includes('v4'));
-    source.release();
-    await until(() => events.some((e) => e.type === 'loaded'));
-    expect(source.loads).toEqual(['v1', 'v2', 'v4']);
-    expect(
-      predictionsOf(service.process([record(json({request_id: 'a', input: wine}))]))[0]!.version,
-    ).toBe('v4');
-    await holder.close();
-  });
-
-  it('does not reload the version it serves when it is announced again', async () => {
-    const {source, holder} = await serviceWith(['v1']);
-    source.announce('v1');
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(source.loads).toEqual(['v1']);
-    await holder.close();
-  });
-
-  it('waits for the first announcement when there is none, then serves it', async () => {
-    const {source, holder, events} = await serviceWith([]);
-    expect(events).toEqual([{type: 'waiting'}]);
-    expect(holder.swap()).toBeUndefined();
-    const first = holder.firstModel();
-    source.models.set('v1', fakeModel('v1'));
-    source.announce('v1');
-    expect((await first).version).toBe('v1');
-    expect(events.at(-1)).toEqual({type: 'serving', version: 'v1', previous: null});
-    await holder.close();
-  });
-
-  it('retries the first model until it loads, with nothing served meanwhile', async () => {
-    const source = new MemorySource();
-    source.models.set('v1', fakeModel('v1'));
-    source.failing.add('v1');
-    source.announce('v1');
-    const events: ModelEvent[] = [];
-    const holder = new ModelHolder({
-      source,
-      onEvent: (e) => events.push(e),
-      backoff: {initialMs: 10, maxMs: 20},
-    });
-    await holder.start();
-    await until(() => source.loads.length >= 2);
-    expect(holder.version).toBeNull();
-    expect(events[0]).toMatchObject({type: 'load-failed', version: 'v1', serving: null});
-    source.failing.delete('v1');
-    expect((await holder.firstModel()).version).toBe('v1');
     await holder.close();
   });
 });

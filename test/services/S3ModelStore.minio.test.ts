@@ -1,4 +1,3 @@
-import {createServer} from 'node:net';
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -10,15 +9,17 @@ import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest';
 import {ConfigError, ConnectionError} from '../../source/services/errors.js';
 import {S3ModelStore} from '../../source/services/S3ModelStore.js';
 import type {S3Settings} from '../../source/services/settings.js';
+import {requireOrSkip} from '../support/ci.js';
 import {s3Target, unavailableReason, uniqueName, type S3Target} from '../support/services.js';
 import {describeModelStoreContract} from './ModelStore.contract.js';
+import {freePorts} from '../support/stack.js';
 
 // The admin client below would otherwise print the SDK's Node-version notice into the test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const target = s3Target();
-if (!target) console.warn(`S3ModelStore MinIO tests skipped: ${unavailableReason('s3')}`);
+const skip = requireOrSkip(!target && unavailableReason('s3'), 'S3ModelStore MinIO tests');
 
-describe.skipIf(!target)('S3ModelStore on MinIO', () => {
+describe.skipIf(skip)('S3ModelStore on MinIO', () => {
   const minio = target as S3Target;
   const bucket = uniqueName('wine-tui-test');
   const settings = (overrides: Partial<S3Settings> = {}): S3Settings => ({
@@ -136,7 +137,7 @@ describe.skipIf(!target)('S3ModelStore on MinIO', () => {
     });
 
     it('reports an unreachable endpoint as a ConnectionError naming it', async () => {
-      const endpoint = `http://127.0.0.1:${await unusedPort()}`;
+      const endpoint = `http://127.0.0.1:${(await freePorts(1))[0]}`;
       const store = open({endpoint});
       const error = await store.list('models/').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConnectionError);
@@ -144,13 +145,3 @@ describe.skipIf(!target)('S3ModelStore on MinIO', () => {
     });
   });
 });
-
-/** A port nothing listens on: bound by us for a moment, then released. */
-async function unusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}

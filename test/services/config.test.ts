@@ -184,4 +184,49 @@ describe('loadConfig', () => {
       ).message,
     ).toMatch(/ssl\.ca\.location nowhere\.pem does not exist/);
   });
+
+  it('resolves the ssl.* files against the config folder and keeps ssl.key.password secret', () => {
+    const kafka = [
+      'bootstrap.servers: broker:9093',
+      'security.protocol: SSL',
+      'ssl.ca.location: certs/ca.pem',
+      'ssl.certificate.location: certs/client.crt',
+      'ssl.key.location: certs/client.key',
+      'ssl.key.password: ${KEY_PASSWORD}',
+      'ssl.endpoint.identification.algorithm: none',
+    ].join('\n');
+    const dir = configDir({kafka});
+    fs.mkdirSync(path.join(dir, 'certs'));
+    for (const file of ['ca.pem', 'client.crt', 'client.key'])
+      fs.writeFileSync(path.join(dir, 'certs', file), '');
+    const config = loadConfig({configDir: dir}, {...noEnv, KEY_PASSWORD: 'key-s3cret'});
+    expect(config.kafka).toMatchObject({
+      ssl: true,
+      caFile: path.join(dir, 'certs/ca.pem'),
+      certFile: path.join(dir, 'certs/client.crt'),
+      keyFile: path.join(dir, 'certs/client.key'),
+      keyPassword: 'key-s3cret',
+      checkHostname: false,
+    });
+    expect(redact('bad decrypt with key-s3cret')).toBe('bad decrypt with ***');
+
+    const missing = configDir({kafka: kafka.replace('certs/client.key', 'certs/nope.key')});
+    fs.mkdirSync(path.join(missing, 'certs'));
+    for (const file of ['ca.pem', 'client.crt'])
+      fs.writeFileSync(path.join(missing, 'certs', file), '');
+    const {message} = errorOf(() =>
+      loadConfig({configDir: missing}, {...noEnv, KEY_PASSWORD: 'key-s3cret'}),
+    );
+    expect(message).toMatch(/ssl\.key\.location certs\/nope\.key does not exist: fix the path/);
+    expect(message).not.toContain('key-s3cret');
+  });
+
+  it('wants a client certificate and its key together', () => {
+    const dir = configDir({
+      kafka: 'security.protocol: SSL\nssl.certificate.location: kafka_config.yaml',
+    });
+    expect(errorOf(() => loadConfig({configDir: dir}, noEnv)).message).toMatch(
+      /ssl\.certificate\.location and ssl\.key\.location go together/,
+    );
+  });
 });

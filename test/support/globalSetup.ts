@@ -2,10 +2,12 @@
  * Vitest global setup: brings up the real Kafka broker and MinIO (scripts/services.sh) for the
  * integration tests and tells the test workers where they are (see test/support/services.ts).
  *
- * - If the caller already set WINE_TUI_TEST_KAFKA_* / WINE_TUI_TEST_S3_* (or *_UNAVAILABLE),
- *   nothing is started: the caller is in charge.
- * - A service that cannot start (no java, mvn or go; a port taken; ...) makes its integration
- *   tests skip with the reason, except with CI=true, where a skip would hide a failure: the run fails.
+ * - Per service: if the caller set its variables (WINE_TUI_TEST_KAFKA_* or WINE_TUI_TEST_S3_*,
+ *   *_UNAVAILABLE included), it is used as given and not started; a needed service whose variables
+ *   are not given is started here. Giving only Kafka's therefore still starts MinIO.
+ * - A service that cannot start (no java, mvn or go; a port taken; ...) or that the caller gave as
+ *   unavailable makes its integration tests skip with the reason, except under CI (CI=true or 1),
+ *   where a skip would hide a failure: the run fails (test/support/ci.ts).
  * - Several vitest runs may share the stack (one work tree, several terminals). Each run holds a
  *   lease; the last one out stops the services that a test run started, never ones that were
  *   already running (e.g. from `npm run services:up`).
@@ -15,6 +17,7 @@ import {mkdir, readFile, readdir, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import type {TestProject} from 'vitest/node';
+import {isCi} from './ci.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const RUN = path.join(ROOT, '.cache/run');
@@ -23,8 +26,18 @@ const LEASES = path.join(RUN, 'test-leases');
 const UP_TIMEOUT_MS = 15 * 60_000;
 
 const SERVICES = {
-  kafka: {script: 'kafka.sh', pidFile: 'kafka/kafka.pid', testPrefix: 'WINE_TUI_TEST_KAFKA'},
-  minio: {script: 'minio.sh', pidFile: 'minio/minio.pid', testPrefix: 'WINE_TUI_TEST_S3'},
+  kafka: {
+    script: 'kafka.sh',
+    pidFile: 'kafka/kafka.pid',
+    testPrefix: 'WINE_TUI_TEST_KAFKA',
+    address: 'WINE_TUI_TEST_KAFKA_BROKERS',
+  },
+  minio: {
+    script: 'minio.sh',
+    pidFile: 'minio/minio.pid',
+    testPrefix: 'WINE_TUI_TEST_S3',
+    address: 'WINE_TUI_TEST_S3_ENDPOINT',
+  },
 } as const;
 type Service = keyof typeof SERVICES;
 const NAMES = Object.keys(SERVICES) as Service[];
@@ -138,10 +151,6 @@ async function stopWhatTestsStarted(): Promise<void> {
   });
 }
 
-function isCi(): boolean {
-  return ['true', '1'].includes((process.env.CI ?? '').toLowerCase());
-}
-
 /**
  * Which services the selected test files need, by their names (`*.kafka.test.ts`,
  * `*.minio.test.ts`, `*.kafka-minio.test.ts`): a run of unit tests alone needs no Java or Go.
@@ -156,52 +165,82 @@ async function neededServices(project: TestProject): Promise<Service[]> {
   });
 }
 
-export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
-  const given = Object.keys(process.env).filter((name) => name.startsWith('WINE_TUI_TEST_'));
-  if (given.length > 0) {
-    console.error(`[globalSetup] using the services the caller gave: ${given.join(', ')}`);
-    return;
+/** The services whose variables the caller set, with what is wrong with each (if anything). */
+function givenServices(): Map<Service, string | undefined> {
+  const given = new Map<Service, string | undefined>();
+  for (const service of NAMES) {
+    const {testPrefix, address} = SERVICES[service];
+    const names = Object.keys(process.env).filter((name) => name.startsWith(`${testPrefix}_`));
+    if (names.length === 0) continue;
+    console.error(`[globalSetup] ${service}: using what the caller gave (${names.join(', ')})`);
+    const unavailable = process.env[`${testPrefix}_UNAVAILABLE`];
+    given.set(
+      service,
+      process.env[address]
+        ? undefined
+        : (unavailable ?? `${names.join(', ')} given without ${address}`),
+    );
   }
-  const needed = await neededServices(project);
-  if (needed.length === 0) return;
+  return given;
+}
 
+/** Starts the needed services that were not given; sets their variables for the workers. */
+async function startServices(toStart: Service[], reasons: string[]): Promise<void> {
   const up = await withStackLock(async () => {
     await writeFile(path.join(LEASES, String(process.pid)), '');
     const before = Object.fromEntries(
-      await Promise.all(needed.map(async (s) => [s, await runningPid(s)] as const)),
+      await Promise.all(toStart.map(async (s) => [s, await runningPid(s)] as const)),
     );
-    const result = await run('services.sh', ['up', ...needed], UP_TIMEOUT_MS);
-    for (const service of needed) {
+    const result = await run('services.sh', ['up', ...toStart], UP_TIMEOUT_MS);
+    for (const service of toStart) {
       const pid = await runningPid(service);
       if (pid !== undefined && pid !== before[service]) await writeFile(markerFile(service), pid);
     }
     return result;
   });
 
-  const vars = parseExports((await run('services.sh', ['test-env'])).stdout);
-  const reasons: string[] = [];
-  for (const service of needed) {
-    const prefix = SERVICES[service].testPrefix;
+  const all = parseExports((await run('services.sh', ['test-env'])).stdout);
+  const vars: Record<string, string> = {};
+  for (const service of toStart) {
+    const {testPrefix, address} = SERVICES[service];
+    // Only the variables of what was started here: a given service keeps the caller's.
+    for (const [name, value] of Object.entries(all))
+      if (name.startsWith(`${testPrefix}_`)) vars[name] = value;
     // Running is not enough: provisioning (topics, bucket) must have worked too.
     const failed = [...up.stderr.matchAll(new RegExp(`^\\[${service}\\] FAILED: (.*)$`, 'gm'))];
-    const running = `${prefix}_${service === 'kafka' ? 'BROKERS' : 'ENDPOINT'}` in vars;
-    if (running && failed.length === 0) continue;
-    for (const name of Object.keys(vars)) if (name.startsWith(`${prefix}_`)) delete vars[name];
+    if (address in vars && failed.length === 0) continue;
+    for (const name of Object.keys(vars)) if (name.startsWith(`${testPrefix}_`)) delete vars[name];
     const reason =
       failed.map((match) => match[1]).join('; ') ||
       `scripts/services.sh up exited with code ${up.code ?? 'null (timed out)'}`;
-    vars[`${prefix}_UNAVAILABLE`] = `${service} unavailable: ${reason}`;
+    vars[`${testPrefix}_UNAVAILABLE`] = `${service} unavailable: ${reason}`;
     reasons.push(`${service}: ${reason}`);
   }
   // Workers are forked after this returns and inherit process.env (checked with vitest 4.1).
   Object.assign(process.env, vars);
+}
+
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
+  const needed = await neededServices(project);
+  const given = givenServices();
+  const reasons: string[] = [];
+  for (const service of needed) {
+    const problem = given.get(service);
+    if (problem === undefined) continue;
+    reasons.push(`${service}: ${problem}`);
+    // So that the tests' skip message gives the reason.
+    process.env[`${SERVICES[service].testPrefix}_UNAVAILABLE`] ??=
+      `${service} unavailable: ${problem}`;
+  }
+  const toStart = needed.filter((service) => !given.has(service));
+  if (toStart.length > 0) await startServices(toStart, reasons);
 
   if (reasons.length > 0) {
     if (isCi()) {
-      await stopWhatTestsStarted();
-      throw new Error(`CI=true and the real services did not start: ${reasons.join('; ')}`);
+      if (toStart.length > 0) await stopWhatTestsStarted();
+      throw new Error(`CI is set and real services are unavailable: ${reasons.join('; ')}`);
     }
     console.error(`[globalSetup] their integration tests will be skipped: ${reasons.join('; ')}`);
   }
-  return stopWhatTestsStarted;
+  if (toStart.length > 0) return stopWhatTestsStarted;
 }

@@ -18,16 +18,33 @@ import path from 'node:path';
 import {repoRoot} from './serve.js';
 import type {S3Target} from './services.js';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
+/**
+ * Ports nothing listens on, all different: every socket stays bound until all are picked, or the
+ * kernel may hand the same port out twice (two listeners on one port: the broker will not start).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({length: count}, () => createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<number>((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(0, '127.0.0.1', () => {
+              const address = server.address();
+              if (address === null || typeof address === 'string')
+                reject(new Error('no free port'));
+              else resolve(address.port);
+            });
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
 }
 
-/** Why a private stack cannot run here, or undefined if it can. */
+/** Why a private stack cannot run here, or undefined; callers pass it to requireOrSkip (ci.ts). */
 export function privateStackUnavailable(): string | undefined {
   const cache = path.join(repoRoot, '.cache');
   if (!existsSync(path.join(cache, 'kafka'))) return 'no Kafka jars in .cache/kafka';
@@ -55,22 +72,28 @@ export class PrivateStack {
         'scripts/minio.sh',
         'scripts/kafka-ready.ts',
         'scripts/lib/stack.sh',
+        // The broker's certificates are made afresh under this root's .cache/tls (a second).
+        'scripts/lib/tls.sh',
         'scripts/kafka/pom.xml',
         'node_modules',
         '.cache/kafka',
         '.cache/minio',
       ].map(link),
     );
-    const ports: Record<string, number> = {};
-    for (const name of [
+    const names = [
       'WINE_TUI_STACK_KAFKA_PORT',
       'WINE_TUI_STACK_KAFKA_SASL_PORT',
       'WINE_TUI_STACK_KAFKA_CONTROLLER_PORT',
+      'WINE_TUI_STACK_KAFKA_SSL_PORT',
+      'WINE_TUI_STACK_KAFKA_SASL_SSL_PORT',
+      'WINE_TUI_STACK_KAFKA_SCRAM_PORT',
+      'WINE_TUI_STACK_KAFKA_MTLS_PORT',
+      'WINE_TUI_STACK_KAFKA_WRONG_HOST_PORT',
       'WINE_TUI_STACK_MINIO_PORT',
       'WINE_TUI_STACK_MINIO_CONSOLE_PORT',
-    ]) {
-      ports[name] = await freePort();
-    }
+    ];
+    const free = await freePorts(names.length);
+    const ports = Object.fromEntries(names.map((name, i) => [name, free[i]!]));
     return new PrivateStack(root, ports);
   }
 

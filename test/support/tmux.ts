@@ -40,12 +40,13 @@ export class TmuxSession {
     );
   }
 
-  static available(): boolean {
+  /** Why tmux cannot run here, or undefined if it can. */
+  static unavailable(): string | undefined {
     try {
       execFileSync('tmux', ['-V'], {stdio: 'ignore'});
-      return true;
+      return undefined;
     } catch {
-      return false;
+      return 'tmux is not installed (apt-get install tmux)';
     }
   }
 
