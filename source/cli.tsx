@@ -2,7 +2,7 @@
 import meow from 'meow';
 import {type Command, connectionFlags, connectionHelp} from './commands/command.js';
 import {commandIO} from './commands/output.js';
-import {redact} from './services/config.js';
+import {redact} from './services/config/config.js';
 import {ModelError} from './ml/errors.js';
 import {InvalidInputError, UserFacingError} from './services/errors.js';
 
@@ -98,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
       allowUnknownFlags: false,
     }),
   );
-  const {startTui} = await import('./screens/startTui.js');
+  const {startTui} = await import('./commands/tui.js');
   return startTui({flags: cli.flags as Record<string, unknown>, input: cli.input}, processIO);
 }
 

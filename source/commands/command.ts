@@ -1,4 +1,4 @@
-import type {ConfigOverrides} from '../services/config.js';
+import type {ConfigOverrides} from '../services/config/config.js';
 import type {CommandIO} from './output.js';
 
 /** Flags every command understands (meow flag definitions). */

@@ -1,4 +1,4 @@
-import {type WineTuiConfig, redact} from '../services/config.js';
+import {type WineTuiConfig, redact} from '../services/config/config.js';
 import {openServices} from '../services/connect.js';
 import type {CommandIO} from './command.js';
 

@@ -1,4 +1,4 @@
-import {loadConfig} from '../services/config.js';
+import {loadConfig} from '../services/config/config.js';
 import {type Command, connectionHelp, overridesFrom} from './command.js';
 import {createTopics, doctor, printDoctor} from './doctor.js';
 

@@ -1,8 +1,8 @@
-import {loadConfig} from '../services/config.js';
+import {loadConfig} from '../services/config/config.js';
 import {openServices} from '../services/connect.js';
 import {InvalidInputError} from '../services/errors.js';
-import {modelDetails} from '../services/modelDetails.js';
-import {loadModel} from '../services/modelWorkflow.js';
+import {modelDetails} from '../services/registry/modelDetails.js';
+import {loadModel} from '../services/app/modelWorkflow.js';
 import {type Command, connectionHelp, overridesFrom} from './command.js';
 
 const pct = (x: number | undefined) => (x === undefined ? '-' : `${(x * 100).toFixed(1)}%`);

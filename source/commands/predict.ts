@@ -1,4 +1,4 @@
-import {loadConfig} from '../services/config.js';
+import {loadConfig} from '../services/config/config.js';
 import {openServices} from '../services/connect.js';
 import {InvalidInputError} from '../services/errors.js';
 import {
@@ -6,7 +6,7 @@ import {
   predictionMessage,
   publishPrediction,
   validateInput,
-} from '../services/modelWorkflow.js';
+} from '../services/app/modelWorkflow.js';
 import {type Command, connectionHelp, overridesFrom} from './command.js';
 
 export const predictCommand: Command = {

@@ -1,5 +1,5 @@
 import {setTimeout as sleep} from 'node:timers/promises';
-import {loadConfig, redact} from '../services/config.js';
+import {loadConfig, redact} from '../services/config/config.js';
 import {openServices} from '../services/connect.js';
 import {InvalidInputError} from '../services/errors.js';
 import {
@@ -8,8 +8,8 @@ import {
   registryModelSource,
   type ModelEvent,
   type ServiceStats,
-} from '../services/PredictorService.js';
-import type {RequestStream} from '../services/RequestStream.js';
+} from '../services/predictor/PredictorService.js';
+import type {RequestStream} from '../services/ports/RequestStream.js';
 import {type Command, connectionHelp, overridesFrom} from './command.js';
 
 const STOP_TIMEOUT_MS = 30_000;
@@ -138,7 +138,7 @@ ${connectionHelp}
 
       stream =
         config.bus === 'kafka'
-          ? new (await import('../services/KafkaRequestStream.js')).KafkaRequestStream({
+          ? new (await import('../services/kafka/KafkaRequestStream.js')).KafkaRequestStream({
               settings: config.kafka,
               groupId,
               topic: topics.requests,
@@ -152,7 +152,7 @@ ${connectionHelp}
                 ? {onLog: (level, line) => io.stderr(redact(`kafkajs ${level}: ${line}`))}
                 : {}),
             })
-          : new (await import('../services/LocalRequestStream.js')).LocalRequestStream({
+          : new (await import('../services/embedded/LocalRequestStream.js')).LocalRequestStream({
               bus: services.bus,
               stateDir: config.stateDir,
               groupId,

@@ -1,9 +1,9 @@
 import v8 from 'node:v8';
-import {loadConfig} from '../services/config.js';
+import {loadConfig} from '../services/config/config.js';
 import {openServices} from '../services/connect.js';
 import {InvalidInputError} from '../services/errors.js';
-import type {BusMessage} from '../services/MessageBus.js';
-import {decodeValue, messageJson, valueOneLine} from '../services/messageView.js';
+import type {BusMessage} from '../services/ports/MessageBus.js';
+import {decodeValue, messageJson, valueOneLine} from '../services/messages/messageView.js';
 import {type Command, connectionHelp, overridesFrom} from './command.js';
 
 /** Characters gathered before a write: large enough to be cheap, small enough to stay flat. */

@@ -1,9 +1,9 @@
 import {DEFAULT_TRAIN_OPTIONS, FEATURE_NAMES, type TrainOptions} from '../ml/options.js';
-import {loadConfig} from '../services/config.js';
+import {loadConfig} from '../services/config/config.js';
 import {openServices} from '../services/connect.js';
 import {InvalidInputError} from '../services/errors.js';
-import type {PublishedVersion} from '../services/ModelRegistry.js';
-import {summaryOf, trainModel} from '../services/modelWorkflow.js';
+import type {PublishedVersion} from '../services/registry/ModelRegistry.js';
+import {summaryOf, trainModel} from '../services/app/modelWorkflow.js';
 import {type Command, connectionHelp, overridesFrom} from './command.js';
 
 function numberFlag(

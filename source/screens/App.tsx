@@ -1,16 +1,16 @@
 import {Box, useApp, useInput} from 'ink';
 import {useCallback, useMemo, useRef, useState} from 'react';
-import {type AppServices, FocusContext, ServicesContext, useServices} from './AppContext.js';
-import {HelpOverlay} from './components/HelpOverlay.js';
-import {StatusLine} from './components/StatusLine.js';
-import {AnnouncementsContext, useAnnouncements} from './hooks/useAnnouncements.js';
-import {useConnectionStatus} from './hooks/useConnectionStatus.js';
-import {useTerminalSize} from './hooks/useTerminalSize.js';
-import {keys, SCREENS, type ScreenId} from './keyBindings.js';
-import {LiveScreen} from './LiveScreen.js';
-import {ModelsScreen} from './ModelsScreen.js';
-import {PredictScreen} from './PredictScreen.js';
-import {TrainScreen} from './TrainScreen.js';
+import {type AppServices, FocusContext, ServicesContext, useServices} from './shared/AppContext.js';
+import {HelpOverlay} from './shared/HelpOverlay.js';
+import {StatusLine} from './shared/StatusLine.js';
+import {AnnouncementsContext, useAnnouncements} from './shared/useAnnouncements.js';
+import {useConnectionStatus} from './shared/useConnectionStatus.js';
+import {useTerminalSize} from './shared/useTerminalSize.js';
+import {keys, SCREENS, type ScreenId} from './input/keyBindings.js';
+import {LiveScreen} from './live/LiveScreen.js';
+import {ModelsScreen} from './models/ModelsScreen.js';
+import {PredictScreen} from './predict/PredictScreen.js';
+import {TrainScreen} from './train/TrainScreen.js';
 
 function Shell({initialScreen}: {initialScreen: ScreenId}) {
   const {exit} = useApp();

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
-import type {WineTuiConfig} from './config.js';
-import type {MessageBus} from './MessageBus.js';
-import {ModelRegistry} from './ModelRegistry.js';
-import type {ModelStore} from './ModelStore.js';
+import type {WineTuiConfig} from './config/config.js';
+import type {MessageBus} from './ports/MessageBus.js';
+import {ModelRegistry} from './registry/ModelRegistry.js';
+import type {ModelStore} from './ports/ModelStore.js';
 
 const CLOSE_TIMEOUT_MS = 5_000;
 
@@ -25,12 +25,12 @@ export async function openServices(
 ): Promise<Services> {
   const bus: MessageBus =
     config.bus === 'kafka'
-      ? new (await import('./KafkaBus.js')).KafkaBus(config.kafka)
-      : new (await import('./LocalBus.js')).LocalBus({stateDir: config.stateDir});
+      ? new (await import('./kafka/KafkaBus.js')).KafkaBus(config.kafka)
+      : new (await import('./embedded/LocalBus.js')).LocalBus({stateDir: config.stateDir});
   const store: ModelStore =
     config.store === 's3'
-      ? new (await import('./S3ModelStore.js')).S3ModelStore(config.s3)
-      : new (await import('./LocalModelStore.js')).LocalModelStore({
+      ? new (await import('./s3/S3ModelStore.js')).S3ModelStore(config.s3)
+      : new (await import('./embedded/LocalModelStore.js')).LocalModelStore({
           rootDir: path.join(config.stateDir, 'models-store'),
           bucket: config.s3.bucket,
         });

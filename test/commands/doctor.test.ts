@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {LocalBus} from '../../source/services/LocalBus.js';
+import {LocalBus} from '../../source/services/embedded/LocalBus.js';
 import {runCli} from '../support/cli.js';
 
 // The first command a new user runs, on the embedded default with a fresh state folder, must not

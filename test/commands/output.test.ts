@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {artifactKey} from '../../source/ml/artifact.js';
-import {LocalBus} from '../../source/services/LocalBus.js';
-import {LocalModelStore} from '../../source/services/LocalModelStore.js';
+import {LocalBus} from '../../source/services/embedded/LocalBus.js';
+import {LocalModelStore} from '../../source/services/embedded/LocalModelStore.js';
 import {runCli, type TrainOutput, type VersionRow} from '../support/cli.js';
 import {pipeline as runPipeline} from '../support/pipeline.js';
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {ModelDetails} from '../../source/services/modelDetails.js';
+import type {ModelDetails} from '../../source/services/registry/modelDetails.js';
 import {runCli, type TrainOutput, type VersionRow} from '../support/cli.js';
 
 // The text (non --json) output of the headless commands on the embedded default, checked against

@@ -6,7 +6,7 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
-import type {PredictionOutput} from '../../source/services/PredictorService.js';
+import type {PredictionOutput} from '../../source/services/predictor/PredictorService.js';
 import {
   answered,
   childEnv,

@@ -4,7 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type {Message} from 'kafkajs';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
-import type {DeadLetter, PredictionOutput} from '../../source/services/PredictorService.js';
+import type {
+  DeadLetter,
+  PredictionOutput,
+} from '../../source/services/predictor/PredictorService.js';
 import {
   answered,
   badRequests,

@@ -6,11 +6,11 @@ import {mkdtemp, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
-import {loadConfig} from '../../source/services/config.js';
+import {loadConfig} from '../../source/services/config/config.js';
 import {openServices, type Services} from '../../source/services/connect.js';
-import type {BusMessage} from '../../source/services/MessageBus.js';
-import {summaryOf, trainModel} from '../../source/services/modelWorkflow.js';
-import type {PredictionOutput} from '../../source/services/PredictorService.js';
+import type {BusMessage} from '../../source/services/ports/MessageBus.js';
+import {summaryOf, trainModel} from '../../source/services/app/modelWorkflow.js';
+import type {PredictionOutput} from '../../source/services/predictor/PredictorService.js';
 import {goodRequest, ServeProcess, waitUntil} from '../support/serve.js';
 
 describe('wine-tui serve on the embedded bus', () => {

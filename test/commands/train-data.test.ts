@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {ModelDetails} from '../../source/services/modelDetails.js';
+import type {ModelDetails} from '../../source/services/registry/modelDetails.js';
 import {runCli, type TrainOutput} from '../support/cli.js';
 
 // `train --data FILE` and `--no-log-target` through the built CLI on the embedded default.

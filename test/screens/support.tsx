@@ -10,13 +10,17 @@ import {setTimeout as delay} from 'node:timers/promises';
 import {render} from 'ink-testing-library';
 import {type ReactElement, type ReactNode, useMemo, useState} from 'react';
 import {expect, vi} from 'vitest';
-import {type AppServices, FocusContext, ServicesContext} from '../../source/screens/AppContext.js';
+import {
+  type AppServices,
+  FocusContext,
+  ServicesContext,
+} from '../../source/screens/shared/AppContext.js';
 import {
   AnnouncementsContext,
   useAnnouncements,
-} from '../../source/screens/hooks/useAnnouncements.js';
-import type {ScreenId} from '../../source/screens/keyBindings.js';
-import {loadConfig} from '../../source/services/config.js';
+} from '../../source/screens/shared/useAnnouncements.js';
+import type {ScreenId} from '../../source/screens/input/keyBindings.js';
+import {loadConfig} from '../../source/services/config/config.js';
 import {openServices} from '../../source/services/connect.js';
 
 export const KEY = {

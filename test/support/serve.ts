@@ -8,10 +8,13 @@ import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {Kafka, logLevel, Partitioners, type Admin, type Message, type Producer} from 'kafkajs';
-import {KafkaBus} from '../../source/services/KafkaBus.js';
-import {ModelRegistry, type PublishedVersion} from '../../source/services/ModelRegistry.js';
-import {summaryOf, trainModel} from '../../source/services/modelWorkflow.js';
-import {S3ModelStore} from '../../source/services/S3ModelStore.js';
+import {KafkaBus} from '../../source/services/kafka/KafkaBus.js';
+import {
+  ModelRegistry,
+  type PublishedVersion,
+} from '../../source/services/registry/ModelRegistry.js';
+import {summaryOf, trainModel} from '../../source/services/app/modelWorkflow.js';
+import {S3ModelStore} from '../../source/services/s3/S3ModelStore.js';
 import type {S3Target} from './services.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));

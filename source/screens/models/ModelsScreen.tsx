@@ -1,0 +1,219 @@
+import {Box, type Key, Text} from 'ink';
+import {useCallback, useState} from 'react';
+import {type ScreenProps, useServices} from '../shared/AppContext.js';
+import {ModelsCompare} from './ModelsCompare.js';
+import {ModelsDetails} from './ModelsDetails.js';
+import {ModelsHistory} from './ModelsHistory.js';
+import {ModelsTable} from './ModelsTable.js';
+import {useAnnouncementHistory} from '../shared/useAnnouncements.js';
+import {useModelDetails} from './useModelDetails.js';
+import {useModelVersions} from './useModelVersions.js';
+import {useRegistryAction} from './useRegistryAction.js';
+import {useKeys} from '../input/useKeys.js';
+import {keys} from '../input/keyBindings.js';
+import {theme, tint} from '../shared/theme.js';
+
+type View = 'list' | 'details' | 'compare' | 'history';
+
+interface Confirm {
+  kind: 'promote' | 'delete';
+  version: string;
+}
+
+const HINTS: Record<View, string> = {
+  list: '↑↓ select · Enter details · a promote · d delete · c compare · h history · r refresh',
+  details: 'Esc back · r refresh',
+  compare: 'Esc back (clears the marks)',
+  history: '↑↓ scroll · Esc back',
+};
+
+/** Screen 2: the versions in the store, their details, promotion, deletion, comparison, history. */
+export function ModelsScreen({active, width, height}: ScreenProps) {
+  const {registry} = useServices();
+  const {versions, loading, loaded, error, refresh} = useModelVersions();
+  const history = useAnnouncementHistory();
+  const {run, busy, message, clear} = useRegistryAction();
+  const [view, setView] = useState<View>('list');
+  const [selectedIndex, setSelected] = useState(0);
+  const [marked, setMarked] = useState<string[]>([]);
+  const [confirm, setConfirm] = useState<Confirm | undefined>(undefined);
+  const [historyScroll, setHistoryScroll] = useState(0);
+
+  // The list changes under the selection (refresh, delete): keep it on a row that exists.
+  const selected = Math.min(selectedIndex, Math.max(0, versions.length - 1));
+  const current = versions[selected];
+  const markedVersions = marked
+    .map((id) => versions.find((v) => v.version === id))
+    .filter((v) => v !== undefined)
+    // Older on the left, whichever was marked first.
+    .sort((x, y) => x.createdAt.localeCompare(y.createdAt));
+  const [markA, markB] = markedVersions;
+  const comparing = view === 'compare' && markA !== undefined && markB !== undefined;
+
+  const details = useModelDetails(view === 'details' ? current?.version : undefined);
+  const detailsA = useModelDetails(comparing ? markA.version : undefined);
+  const detailsB = useModelDetails(comparing ? markB.version : undefined);
+
+  const confirmed = useCallback(
+    ({kind, version}: Confirm) => {
+      if (kind === 'promote') {
+        run(async () => {
+          const done = await registry.promote(version);
+          return `promoted ${version}: announced on ${done.topic}/${done.partition} offset ${done.offset}`;
+        }, refresh);
+      } else {
+        run(async () => {
+          await registry.delete(version);
+          setMarked((m) => m.filter((id) => id !== version));
+          return `deleted ${version}`;
+        }, refresh);
+      }
+    },
+    [run, registry, refresh],
+  );
+
+  const listKeys = (input: string, key: Key) => {
+    if (keys.up(input, key)) setSelected(Math.max(0, selected - 1));
+    else if (keys.down(input, key)) setSelected(Math.min(versions.length - 1, selected + 1));
+    else if (key.return && current) setView('details');
+    else if (input === 'a' && current) setConfirm({kind: 'promote', version: current.version});
+    else if (input === 'd' && current) setConfirm({kind: 'delete', version: current.version});
+    else if (input === 'c' && current) {
+      const id = current.version;
+      const next = marked.includes(id) ? marked.filter((m) => m !== id) : [...marked, id].slice(-2);
+      setMarked(next);
+      if (next.length === 2) setView('compare');
+    } else if (key.escape) {
+      setMarked([]);
+      clear();
+    }
+  };
+
+  useKeys(
+    (input, key) => {
+      if (confirm) {
+        if (input === 'y') {
+          setConfirm(undefined);
+          confirmed(confirm);
+        } else if (input === 'n' || key.escape) setConfirm(undefined);
+        return;
+      }
+      if (input === 'r') {
+        refresh();
+        return;
+      }
+      if (input === 'h' && view !== 'history') {
+        setHistoryScroll(0);
+        setView('history');
+        return;
+      }
+      if (view === 'list') {
+        listKeys(input, key);
+        return;
+      }
+      if (key.escape) {
+        if (view === 'compare') setMarked([]);
+        setView('list');
+      } else if (view === 'history') {
+        if (keys.up(input, key)) setHistoryScroll((s) => Math.max(0, s - 1));
+        else if (keys.down(input, key)) {
+          setHistoryScroll((s) => Math.min(Math.max(0, history.length - 1), s + 1));
+        }
+      }
+    },
+    {isActive: active},
+  );
+
+  if (!active) return null;
+
+  // Title, the message line and the key hint; the view gets the rest.
+  const bodyRows = Math.max(1, height - 3);
+  const activeVersion = history.at(-1)?.version;
+  const title =
+    view === 'history'
+      ? `Promotion history: ${history.length} announcement${history.length === 1 ? '' : 's'}, newest first`
+      : view === 'compare'
+        ? 'Compare versions'
+        : view === 'details'
+          ? 'Version details'
+          : `Model versions: ${versions.length}${marked.length > 0 ? ` · ${marked.length} marked` : ''}`;
+
+  let body;
+  if (view === 'details' && current) {
+    body = <ModelsDetails version={current} state={details} height={bodyRows} />;
+  } else if (comparing) {
+    body = (
+      <ModelsCompare
+        a={{version: markA, state: detailsA}}
+        b={{version: markB, state: detailsB}}
+        versions={versions}
+        width={width}
+        height={bodyRows}
+      />
+    );
+  } else if (view === 'history') {
+    body = <ModelsHistory history={history} scroll={historyScroll} rows={bodyRows - 1} />;
+  } else if (loaded && versions.length === 0) {
+    body = (
+      <Text color={tint(theme.muted)}>
+        no versions in the store yet: train and publish one on the Train screen (1)
+      </Text>
+    );
+  } else {
+    body = (
+      <ModelsTable versions={versions} selected={selected} marked={marked} rows={bodyRows - 1} />
+    );
+  }
+
+  return (
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Text bold wrap="truncate-end">
+        {title}
+        <Text color={tint(theme.muted)}>
+          {loading || busy ? ' · working…' : ''}
+          {view === 'list' ? ` · active: ${activeVersion ?? 'none'}` : ''}
+        </Text>
+      </Text>
+      <Box flexDirection="column" height={bodyRows} overflow="hidden">
+        {body}
+      </Box>
+      <StatusMessage confirm={confirm} message={message} error={error} />
+      <Text wrap="truncate-end" color={tint(theme.muted)}>
+        {HINTS[view]}
+      </Text>
+    </Box>
+  );
+}
+
+function StatusMessage({
+  confirm,
+  message,
+  error,
+}: {
+  confirm: Confirm | undefined;
+  message: ReturnType<typeof useRegistryAction>['message'];
+  error: string | undefined;
+}) {
+  if (confirm) {
+    return (
+      <Text wrap="truncate-end" color={tint(theme.warn)}>
+        {confirm.kind === 'promote' ? 'promote (announce)' : 'delete'} {confirm.version}? y/n
+      </Text>
+    );
+  }
+  if (message) {
+    return (
+      <Text wrap="truncate-end" color={tint(message.ok ? theme.good : theme.bad)}>
+        {message.text}
+      </Text>
+    );
+  }
+  if (error) {
+    return (
+      <Text wrap="truncate-end" color={tint(theme.bad)}>
+        could not list versions: {error}
+      </Text>
+    );
+  }
+  return <Text> </Text>;
+}

@@ -1,0 +1,51 @@
+import {Box, Text} from 'ink';
+import TextInput from 'ink-text-input';
+import {memo} from 'react';
+import type {TrainOptions} from '../../ml/options.js';
+import {theme, tint} from '../shared/theme.js';
+import {OPTION_FIELDS, showOption} from './trainOptionFields.js';
+
+interface Props {
+  options: TrainOptions;
+  selected: number;
+  /** The text being typed into the selected field, when it is being edited. */
+  editing: string | undefined;
+  focus: boolean;
+  onChange: (text: string) => void;
+  onSubmit: (text: string) => void;
+}
+
+const LABEL_WIDTH = 12;
+
+/** The training options, one a row; the selected one is edited in place. */
+export const TrainOptionsList = memo(function TrainOptionsList({
+  options,
+  selected,
+  editing,
+  focus,
+  onChange,
+  onSubmit,
+}: Props) {
+  return (
+    <Box flexDirection="column">
+      {OPTION_FIELDS.map((field, index) => {
+        const isSelected = index === selected;
+        return (
+          <Box key={field.key}>
+            <Text color={tint(isSelected ? theme.accent : undefined)}>
+              {isSelected ? '› ' : '  '}
+              {field.label.padEnd(LABEL_WIDTH)}
+            </Text>
+            {isSelected && editing !== undefined ? (
+              <TextInput value={editing} focus={focus} onChange={onChange} onSubmit={onSubmit} />
+            ) : (
+              <Text wrap="truncate-end" bold={isSelected}>
+                {showOption(options, field.key)}
+              </Text>
+            )}
+          </Box>
+        );
+      })}
+    </Box>
+  );
+});

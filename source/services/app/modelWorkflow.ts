@@ -1,0 +1,156 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {randomUUID} from 'node:crypto';
+import {fileURLToPath} from 'node:url';
+import {parseArtifact, serialiseArtifact, type ModelArtifact} from '../../ml/artifact.js';
+import {ModelError} from '../../ml/errors.js';
+import {parseWineInput, type WineInput} from '../../ml/input.js';
+import {createPredictor, train, type Prediction, type TrainStep} from '../../ml/model.js';
+import type {TrainOptions} from '../../ml/options.js';
+import {InvalidInputError} from '../errors.js';
+import type {MessageBus, PublishResult} from '../ports/MessageBus.js';
+import type {ModelRegistry} from '../registry/ModelRegistry.js';
+
+/**
+ * The steps the headless commands and the TUI screens share: train from the data file, load a
+ * version for prediction, and publish a prediction. Both front ends call these, nothing else.
+ */
+
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export function appVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export function defaultDataPath(): string {
+  return path.join(packageRoot, 'data', 'wines_SPA.csv');
+}
+
+/** ml errors become the one-line input errors the CLI and the screens show. */
+export async function asUserError<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ModelError) throw new InvalidInputError(error.message);
+    throw error;
+  }
+}
+
+export interface TrainedModel {
+  artifact: ModelArtifact;
+  bytes: Buffer;
+  fitMs: number;
+  /** Rows of the CSV left out for bad values, one line each. */
+  issues: string[];
+}
+
+export async function trainModel(
+  options: Partial<TrainOptions>,
+  {
+    dataPath = defaultDataPath(),
+    onStep,
+  }: {dataPath?: string; onStep?: (step: TrainStep, detail: string) => void} = {},
+): Promise<TrainedModel> {
+  let csv: Buffer;
+  try {
+    csv = fs.readFileSync(dataPath);
+  } catch (error) {
+    throw new InvalidInputError(
+      `cannot read the training data ${dataPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  let fitStart = 0;
+  let fitMs = 0;
+  const {artifact, issues} = await asUserError(() =>
+    train(
+      {csv, appVersion: appVersion(), options},
+      {
+        onStep(step, detail) {
+          if (step === 'fit') fitStart = performance.now();
+          if (step === 'evaluate') fitMs = performance.now() - fitStart;
+          onStep?.(step, detail);
+        },
+      },
+    ),
+  );
+  return {
+    artifact,
+    bytes: serialiseArtifact(artifact),
+    fitMs: Math.round(fitMs * 10) / 10,
+    // Each message already starts with its line number.
+    issues: issues.map((issue) => issue.message),
+  };
+}
+
+export function summaryOf(artifact: ModelArtifact) {
+  return {version: artifact.id, createdAt: artifact.created_at, metrics: artifact.metrics};
+}
+
+export interface LoadedModel {
+  version: string;
+  artifact: ModelArtifact;
+  predict(input: WineInput): Prediction;
+}
+
+/** A version (the active one by default), fetched, checked against its sha256 and validated. */
+export async function loadModel(registry: ModelRegistry, version?: string): Promise<LoadedModel> {
+  let wanted = version;
+  let sha256: string | undefined;
+  if (!wanted) {
+    const active = await registry.active();
+    if (!active) {
+      throw new InvalidInputError(
+        'no model version is active yet: train and publish one (wine-tui train --publish)',
+      );
+    }
+    wanted = active.version;
+    sha256 = active.sha256;
+  }
+  const bytes = await registry.fetch(wanted, sha256);
+  const artifact = await asUserError(() => parseArtifact(bytes));
+  const predictor = createPredictor(artifact);
+  return {version: artifact.id, artifact, predict: (input) => predictor.predict(input)};
+}
+
+/** Validates raw input (flags, form, message) into a WineInput, or one line naming every bad field. */
+export function validateInput(raw: unknown): WineInput {
+  const parsed = parseWineInput(raw);
+  if (!parsed.ok) throw new InvalidInputError(parsed.errors.map((e) => e.message).join('; '));
+  return parsed.value;
+}
+
+export interface PredictionMessage {
+  request_id: string;
+  input: WineInput;
+  price: number;
+  version: string;
+  unknown: Prediction['unknown'];
+  time: string;
+}
+
+export function predictionMessage(
+  model: LoadedModel,
+  input: WineInput,
+  requestId: string = randomUUID(),
+): PredictionMessage {
+  const {price, unknown} = model.predict(input);
+  return {
+    request_id: requestId,
+    input,
+    price: Math.round(price * 100) / 100,
+    version: model.version,
+    unknown,
+    time: new Date().toISOString(),
+  };
+}
+
+export async function publishPrediction(
+  bus: MessageBus,
+  topic: string,
+  message: PredictionMessage,
+): Promise<PublishResult> {
+  return bus.publish(topic, {key: message.request_id, value: message});
+}

@@ -1,0 +1,187 @@
+import {mkdirSync} from 'node:fs';
+import {open, readFile, rename} from 'node:fs/promises';
+import path from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
+import lockfile from 'proper-lockfile';
+import {UserFacingError} from '../errors.js';
+import type {BusMessage, MessageBus, TailSubscription} from '../ports/MessageBus.js';
+import type {
+  BatchHandler,
+  BatchOutput,
+  RequestRecord,
+  RequestStream,
+} from '../ports/RequestStream.js';
+
+export interface LocalRequestStreamOptions {
+  /** The embedded bus (LocalBus). */
+  bus: MessageBus;
+  /** Where the committed offset is kept: `<stateDir>/serve/<group>.<topic>.offset`. */
+  stateDir: string;
+  groupId: string;
+  topic: string;
+  onWarning?: (line: string) => void;
+  /** How long to wait for another instance's lock; past the stale time, so a crashed one's is taken. */
+  lockWaitMs?: number;
+}
+
+const MAX_BATCH = 1_000;
+const RETRY = {initialMs: 100, maxMs: 5_000};
+const LOCK_STALE_MS = 10_000;
+
+/**
+ * Prediction requests from the embedded bus: follows the topic with bus.tail and keeps the next
+ * offset to answer in a file, written after each batch is published. At-least-once: a crash
+ * between publishing and writing the file answers that batch again. One process per group and
+ * state folder (a lock says so), since the embedded bus has no consumer groups.
+ */
+export class LocalRequestStream implements RequestStream {
+  readonly guarantee = 'at-least-once' as const;
+  readonly description: string;
+  private readonly options: LocalRequestStreamOptions;
+  private readonly file: string;
+  private pending: RequestRecord[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+  private scheduled = false;
+  private committed = 0;
+  private subscription: TailSubscription | undefined;
+  private stopped = false;
+  private stopping: Promise<void> | undefined;
+  private finish!: () => void;
+  private readonly finished = new Promise<void>((resolve) => (this.finish = resolve));
+  private handler: BatchHandler<BatchOutput> | undefined;
+
+  constructor(options: LocalRequestStreamOptions) {
+    this.options = options;
+    const name = `${options.groupId}.${options.topic}`.replace(/[^A-Za-z0-9._-]/g, '_');
+    this.file = path.join(options.stateDir, 'serve', `${name}.offset`);
+    this.description =
+      `${options.bus.description}, topic ${options.topic}, group ${options.groupId}, ` +
+      'at-least-once (the embedded bus has no transactions: a crash may answer a batch twice)';
+  }
+
+  async run<O extends BatchOutput>(handler: BatchHandler<O>): Promise<void> {
+    this.handler = handler as unknown as BatchHandler<BatchOutput>;
+    mkdirSync(path.dirname(this.file), {recursive: true});
+    // The lock needs the file to exist; 'a' creates it without truncating.
+    await (await open(this.file, 'a')).close();
+    let release: () => Promise<void>;
+    try {
+      const waitMs = this.options.lockWaitMs ?? LOCK_STALE_MS + 2_000;
+      release = await lockfile.lock(this.file, {
+        realpath: false,
+        stale: LOCK_STALE_MS,
+        retries: {retries: Math.ceil(waitMs / 250), minTimeout: 250, maxTimeout: 250},
+      });
+    } catch {
+      throw new UserFacingError(
+        `another wine-tui serve of group ${this.options.groupId} is running on ${path.dirname(path.dirname(this.file))}: stop it or use another --group`,
+      );
+    }
+    try {
+      this.committed = await this.readCommitted();
+      this.subscription = this.options.bus.tail(this.options.topic, {from: 'earliest'}, (m) =>
+        this.onMessage(m),
+      );
+      await this.subscription.ready;
+      await this.finished;
+    } finally {
+      await release().catch(() => {});
+    }
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.stopped = true;
+      await this.subscription?.close();
+      this.flush();
+      await this.flushing;
+      this.finish();
+    })();
+    return this.stopping;
+  }
+
+  private async onMessage(message: BusMessage): Promise<void> {
+    if (message.offset < this.committed) return;
+    this.pending.push({
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+      timestamp: message.timestamp,
+      key: message.key,
+      value: message.value,
+      receivedAt: performance.now(),
+    });
+    if (this.pending.length >= MAX_BATCH) {
+      // Back-pressure: the tail waits for this handler, so reading pauses while we publish.
+      this.flush();
+      await this.flushing;
+    } else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.flushing = this.flushing.then(() => this.publish(batch));
+  }
+
+  private async publish(batch: RequestRecord[]): Promise<void> {
+    const handler = this.handler!;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const output = handler.process(batch);
+        await Promise.all(
+          output.messages.map(({topic, key, value, headers}) =>
+            this.options.bus.publish(topic, {key, value, ...(headers ? {headers} : {})}),
+          ),
+        );
+        const next = batch.at(-1)!.offset + 1;
+        await this.writeCommitted(next);
+        this.committed = next;
+        handler.committed(batch, output);
+        return;
+      } catch (error) {
+        if (attempt === 0) {
+          this.options.onWarning?.(
+            `publishing a batch of ${batch.length} requests failed (${(error as Error).message}); retrying`,
+          );
+        }
+        // On stop the batch stays unanswered and is read again by the next start.
+        if (this.stopped && attempt >= 2) return;
+        await sleep(Math.min(RETRY.maxMs, RETRY.initialMs * 2 ** Math.min(attempt, 10)));
+      }
+    }
+  }
+
+  private async readCommitted(): Promise<number> {
+    const text = (await readFile(this.file, 'utf8')).trim();
+    if (text === '') return 0;
+    let offset = NaN;
+    try {
+      offset = Number((JSON.parse(text) as {next?: unknown}).next);
+    } catch {
+      // Reported below.
+    }
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new UserFacingError(`${this.file} does not hold an offset: delete it to start over`);
+    }
+    return offset;
+  }
+
+  /** Write-then-rename with fsync, so a crash leaves the old or the new offset, never a torn one. */
+  private async writeCommitted(next: number): Promise<void> {
+    const temporary = `${this.file}.tmp`;
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.writeFile(JSON.stringify({next}) + '\n');
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, this.file);
+  }
+}

@@ -1,0 +1,337 @@
+import {createHash} from 'node:crypto';
+import os from 'node:os';
+import {z} from 'zod';
+import {InvalidInputError, ObjectNotFoundError, UserFacingError} from '../errors.js';
+import type {MessageBus, PublishResult} from '../ports/MessageBus.js';
+import type {ModelStore, StoredObject} from '../ports/ModelStore.js';
+import {readTopic} from './readTopic.js';
+import {artifactKey, versionFromKey} from '../../ml/artifact.js';
+
+/**
+ * Model versions: artifacts in the ModelStore, announcements on the `train` topic.
+ * The active version is the newest announcement; a rollback is one more announcement.
+ * Artifacts are opaque bytes here; source/ml validates their content.
+ */
+
+export interface HeadlineMetrics {
+  r2: number;
+  rmse: number;
+  mae: number;
+  mape: number;
+}
+
+const metricsSchema = z.object({
+  r2: z.number(),
+  rmse: z.number(),
+  mae: z.number(),
+  mape: z.number(),
+});
+
+export const announcementSchema = z.object({
+  version: z.string().min(1),
+  bucket: z.string(),
+  key: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  metrics: metricsSchema,
+  created_at: z.string(),
+  announced_at: z.string(),
+  announced_by: z.string(),
+});
+
+export type Announcement = z.infer<typeof announcementSchema>;
+
+/** An announcement as read back, with where it sits on the topic. */
+export interface AnnouncementRecord extends Announcement {
+  partition: number;
+  offset: number;
+  timestamp: number;
+}
+
+export interface ModelVersion {
+  version: string;
+  key: string;
+  size: number;
+  createdAt: string;
+  sha256?: string;
+  metrics?: HeadlineMetrics;
+  announced: boolean;
+  active: boolean;
+}
+
+export interface PublishedVersion {
+  version: string;
+  bucket: string;
+  key: string;
+  sha256: string;
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/** What the registry needs to know of a new artifact; source/ml produces it. */
+export interface ArtifactSummary {
+  version: string;
+  createdAt: string;
+  metrics: HeadlineMetrics;
+}
+
+export interface ModelRegistryOptions {
+  bus: MessageBus;
+  store: ModelStore;
+  /** Topic of announcements (`train`). */
+  topic: string;
+  /** Key prefix, e.g. `models/`. */
+  prefix: string;
+  /** user@host written into each announcement. */
+  announcedBy?: string;
+  /** Called for announcements that cannot be parsed: they are skipped, never fatal. */
+  onWarning?: (message: string) => void;
+}
+
+/** Uploaded but the announcement failed: `models promote` finishes the job. */
+export class AnnounceError extends UserFacingError {}
+
+const META = {
+  version: 'wine-tui-version',
+  sha256: 'sha256',
+  createdAt: 'created-at',
+  r2: 'r2',
+  rmse: 'rmse',
+  mae: 'mae',
+  mape: 'mape',
+} as const;
+
+export function sha256Hex(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function defaultAnnouncer(): string {
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // No passwd entry (containers): keep "unknown".
+  }
+  return `${user}@${os.hostname()}`;
+}
+
+function metricsFromMetadata(meta: Record<string, string>): HeadlineMetrics | undefined {
+  const values = [meta[META.r2], meta[META.rmse], meta[META.mae], meta[META.mape]].map(Number);
+  if (values.some((v) => !Number.isFinite(v))) return undefined;
+  const [r2, rmse, mae, mape] = values as [number, number, number, number];
+  return {r2, rmse, mae, mape};
+}
+
+export class ModelRegistry {
+  readonly topic: string;
+  readonly prefix: string;
+  private readonly bus: MessageBus;
+  private readonly store: ModelStore;
+  private readonly announcedBy: string;
+  private readonly onWarning: (message: string) => void;
+
+  constructor(options: ModelRegistryOptions) {
+    this.bus = options.bus;
+    this.store = options.store;
+    this.topic = options.topic;
+    this.prefix = options.prefix;
+    this.announcedBy = options.announcedBy ?? defaultAnnouncer();
+    this.onWarning = options.onWarning ?? (() => {});
+  }
+
+  keyOf(version: string): string {
+    try {
+      return artifactKey(this.prefix, version);
+    } catch {
+      throw new InvalidInputError(
+        `${JSON.stringify(version)} is not a model version (like 2026-11-23/T101500Z-3f9c0a12): see \`wine-tui models list\``,
+      );
+    }
+  }
+
+  /** Upload (never overwriting), then announce. An announcement failure leaves the upload listed as not announced. */
+  async publish(artifact: Buffer, summary: ArtifactSummary): Promise<PublishedVersion> {
+    const key = this.keyOf(summary.version);
+    const sha256 = sha256Hex(artifact);
+    const {metrics} = summary;
+    await this.store.put(key, artifact, {
+      [META.version]: summary.version,
+      [META.sha256]: sha256,
+      [META.createdAt]: summary.createdAt,
+      [META.r2]: String(metrics.r2),
+      [META.rmse]: String(metrics.rmse),
+      [META.mae]: String(metrics.mae),
+      [META.mape]: String(metrics.mape),
+    });
+    let announced: PublishResult;
+    try {
+      announced = await this.announceStored(
+        summary.version,
+        key,
+        sha256,
+        metrics,
+        summary.createdAt,
+      );
+    } catch (error) {
+      throw new AnnounceError(
+        `uploaded ${key} but could not announce it on ${this.topic} (${(error as Error).message}): run \`wine-tui models promote ${summary.version}\` once the broker is back`,
+      );
+    }
+    return {
+      version: summary.version,
+      bucket: this.store.bucket,
+      key,
+      sha256,
+      topic: announced.topic,
+      partition: announced.partition,
+      offset: announced.offset,
+    };
+  }
+
+  /** Announces a stored version again (promotion or rollback). */
+  async promote(version: string): Promise<PublishedVersion> {
+    const object = await this.head(version);
+    const sha256 = object.metadata[META.sha256];
+    const metrics = metricsFromMetadata(object.metadata);
+    if (!sha256 || !metrics) {
+      throw new InvalidInputError(
+        `version ${version} has no wine-tui metadata (sha256, metrics): it was not published by wine-tui`,
+      );
+    }
+    const createdAt = object.metadata[META.createdAt] ?? object.lastModified.toISOString();
+    const result = await this.announceStored(version, object.key, sha256, metrics, createdAt);
+    return {version, bucket: this.store.bucket, key: object.key, sha256, ...result};
+  }
+
+  private async announceStored(
+    version: string,
+    key: string,
+    sha256: string,
+    metrics: HeadlineMetrics,
+    createdAt: string,
+  ): Promise<PublishResult> {
+    const announcement: Announcement = {
+      version,
+      bucket: this.store.bucket,
+      key,
+      sha256,
+      metrics,
+      created_at: createdAt,
+      announced_at: new Date().toISOString(),
+      announced_by: this.announcedBy,
+    };
+    // publish resolves once the broker acknowledged it: the announcement is flushed.
+    return this.bus.publish(this.topic, {key: version, value: announcement});
+  }
+
+  /** Parses one `train` message; undefined (and a warning) for anything that is not an announcement. */
+  parseAnnouncement(value: Buffer | null, where: string): Announcement | undefined {
+    if (!value) return undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse(value.toString('utf8'));
+    } catch {
+      this.onWarning(`${where}: not JSON, skipped`);
+      return undefined;
+    }
+    const parsed = announcementSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      this.onWarning(
+        `${where}: not an announcement (${issue.path.join('.') || 'value'}: ${issue.message}), skipped`,
+      );
+      return undefined;
+    }
+    return parsed.data;
+  }
+
+  /** Every announcement on the topic, oldest first. */
+  async history(): Promise<AnnouncementRecord[]> {
+    const messages = await readTopic(this.bus, this.topic);
+    const records: AnnouncementRecord[] = [];
+    for (const m of messages) {
+      const a = this.parseAnnouncement(m.value, `${m.topic}/${m.partition}@${m.offset}`);
+      if (a) records.push({...a, partition: m.partition, offset: m.offset, timestamp: m.timestamp});
+    }
+    return records;
+  }
+
+  async active(): Promise<AnnouncementRecord | undefined> {
+    return (await this.history()).at(-1);
+  }
+
+  /** Versions in the store, newest first, from object metadata (no artifact is downloaded). */
+  async list(): Promise<ModelVersion[]> {
+    const [objects, history] = await Promise.all([this.store.list(this.prefix), this.history()]);
+    const announced = new Set(history.map((a) => a.version));
+    const active = history.at(-1)?.version;
+    const versions: ModelVersion[] = [];
+    for (const object of objects) {
+      const version = versionFromKey(this.prefix, object.key);
+      if (!version) continue;
+      versions.push(this.describe(version, object, announced.has(version), version === active));
+    }
+    return versions.sort(
+      (a, b) => b.createdAt.localeCompare(a.createdAt) || b.version.localeCompare(a.version),
+    );
+  }
+
+  private describe(
+    version: string,
+    object: StoredObject,
+    announced: boolean,
+    active: boolean,
+  ): ModelVersion {
+    const meta = object.metadata;
+    const metrics = metricsFromMetadata(meta);
+    const sha256 = meta[META.sha256];
+    return {
+      version,
+      key: object.key,
+      size: object.size,
+      createdAt: meta[META.createdAt] ?? object.lastModified.toISOString(),
+      ...(sha256 ? {sha256} : {}),
+      ...(metrics ? {metrics} : {}),
+      announced,
+      active,
+    };
+  }
+
+  async head(version: string): Promise<StoredObject> {
+    try {
+      return await this.store.head(this.keyOf(version));
+    } catch (error) {
+      if (error instanceof ObjectNotFoundError) {
+        throw new InvalidInputError(
+          `version ${version} does not exist: see \`wine-tui models list\``,
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** The artifact's bytes, checked against the sha256 recorded at upload (or announced). */
+  async fetch(version: string, expectedSha256?: string): Promise<Buffer> {
+    const object = await this.head(version);
+    const bytes = await this.store.get(object.key);
+    const expected = expectedSha256 ?? object.metadata[META.sha256];
+    if (expected && sha256Hex(bytes) !== expected) {
+      throw new InvalidInputError(
+        `artifact ${object.key} does not match its sha256 ${expected.slice(0, 12)}…: refused (tampered or corrupted)`,
+      );
+    }
+    return bytes;
+  }
+
+  /** Deletes a version; the active one is refused (promote another first). */
+  async delete(version: string): Promise<void> {
+    await this.head(version);
+    const active = await this.active();
+    if (active?.version === version) {
+      throw new InvalidInputError(
+        `version ${version} is active: promote another version before deleting it`,
+      );
+    }
+    await this.store.delete(this.keyOf(version));
+  }
+}

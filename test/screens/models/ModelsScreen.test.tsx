@@ -1,0 +1,122 @@
+import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
+import {ModelsScreen} from '../../../source/screens/models/ModelsScreen.js';
+import {
+  summaryOf,
+  trainModel,
+  type TrainedModel,
+} from '../../../source/services/app/modelWorkflow.js';
+import {
+  KEY,
+  openTestServices,
+  pressAndWait,
+  renderScreen,
+  type TestServices,
+  until,
+} from '../support.js';
+
+let older: TrainedModel;
+let newer: TrainedModel;
+let env: TestServices;
+let ui: ReturnType<typeof renderScreen> | undefined;
+
+beforeAll(async () => {
+  // Two different models, trained once for every test (about a second each).
+  older = await trainModel({seed: 1, alpha: 1});
+  newer = await trainModel({seed: 2, alpha: 3});
+}, 30_000);
+
+beforeEach(async () => {
+  env = await openTestServices();
+  const {registry} = env.services;
+  await registry.publish(older.bytes, summaryOf(older.artifact));
+  await registry.publish(newer.bytes, summaryOf(newer.artifact));
+});
+
+afterEach(async () => {
+  ui?.unmount();
+  ui = undefined;
+  await env.cleanup();
+});
+
+const frame = () => ui?.lastFrame() ?? '';
+const olderId = () => older.artifact.id;
+const newerId = () => newer.artifact.id;
+/** The table row of a version (the line that names it). */
+const rowOf = (id: string) =>
+  frame()
+    .split('\n')
+    .find((line) => line.includes(id) && /(yes|no)\s*$/.test(line)) ?? '';
+
+async function renderModels() {
+  ui = renderScreen(env.services, <ModelsScreen active width={80} height={21} />);
+  await until(() => {
+    expect(frame()).toContain(olderId());
+    expect(frame()).toContain(newerId());
+  });
+  return ui;
+}
+
+/** The row of `id` is the selected one. */
+const selects = (id: string) => () => expect(rowOf(id)).toMatch(/^›/);
+
+describe('ModelsScreen', () => {
+  it('lists versions newest first and promotes the selected one after y', async () => {
+    const ui = await renderModels();
+    const lines = frame().split('\n');
+    expect(lines.findIndex((l) => l.includes(newerId()))).toBeLessThan(
+      lines.findIndex((l) => l.includes(olderId())),
+    );
+    await until(() => expect(rowOf(newerId())).toContain('●'));
+    expect(rowOf(olderId())).not.toContain('●');
+
+    await pressAndWait(ui, KEY.down, selects(olderId()));
+    await pressAndWait(ui, 'a', `promote (announce) ${olderId()}? y/n`);
+    await pressAndWait(ui, 'y', /promoted .* offset \d+/);
+    expect((await env.services.registry.active())?.version).toBe(olderId());
+    await until(() => expect(rowOf(olderId())).toContain('●'));
+    expect(rowOf(newerId())).not.toContain('●');
+  });
+
+  it('refuses to delete the active version and deletes another after y', async () => {
+    const ui = await renderModels();
+    // The newest is active (announced last) and selected first.
+    await pressAndWait(ui, 'd', `delete ${newerId()}? y/n`);
+    await pressAndWait(ui, 'y', 'is active: promote another version');
+    expect((await env.services.registry.list()).map((v) => v.version)).toContain(newerId());
+
+    // n cancels without touching anything
+    await pressAndWait(ui, KEY.down, selects(olderId()));
+    await pressAndWait(ui, 'd', `delete ${olderId()}? y/n`);
+    await pressAndWait(ui, 'n', () => expect(frame()).not.toContain('? y/n'));
+    expect((await env.services.registry.list()).length).toBe(2);
+    expect(rowOf(olderId())).not.toBe('');
+
+    await pressAndWait(ui, 'd', `delete ${olderId()}? y/n`);
+    await pressAndWait(ui, 'y', `deleted ${olderId()}`);
+    await until(() => expect(rowOf(olderId())).toBe(''));
+    expect((await env.services.registry.list()).map((v) => v.version)).toEqual([newerId()]);
+  });
+
+  it('compares two marked versions, shows details and the promotion history', async () => {
+    const ui = await renderModels();
+    await pressAndWait(ui, 'c', 'Model versions: 2 · 1 marked');
+    await pressAndWait(ui, KEY.down, selects(olderId()));
+    await pressAndWait(ui, 'c', 'Compare versions');
+    // Options come from the artifacts: the seeds and alphas differ.
+    await until(() => expect(frame()).toMatch(/seed\s+1\s+2/));
+    expect(frame()).toMatch(/alpha\s+1\s+3/);
+    expect(frame()).toContain('R² (left) and MAPE (right) of all 2 versions');
+    await pressAndWait(ui, KEY.escape, 'Model versions: 2');
+
+    await pressAndWait(ui, KEY.enter, 'Version details');
+    await until(() => expect(frame()).toContain('largest weights'));
+    const listed = await env.services.registry.list();
+    const sha256 = listed.find((v) => v.version === olderId())?.sha256;
+    expect(sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(frame()).toContain(`sha256   ${sha256}`);
+    await pressAndWait(ui, KEY.escape, 'Model versions: 2');
+    await pressAndWait(ui, 'h', 'Promotion history: 2 announcements');
+    expect(frame()).toContain(olderId());
+    expect(frame()).toContain(newerId());
+  });
+});
