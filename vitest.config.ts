@@ -6,6 +6,8 @@ export default defineConfig({
     pool: 'forks',
     // Starts Kafka and MinIO (scripts/services.sh); it has no timeout of its own, which the first
     // run needs (Maven download + MinIO build from source, ~5-10 min).
+    // Before any test file loads kafkajs (see the file).
+    setupFiles: ['test/support/kafkajsFilter.ts'],
     globalSetup: ['test/support/buildSetup.ts', 'test/support/globalSetup.ts'],
     // Integration tests talk to a real broker: consumer-group joins alone take seconds.
     testTimeout: 60_000,

@@ -20,20 +20,12 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {Partitioners, type Message} from 'kafkajs';
-import {
-  childEnv,
-  createBucket,
-  createTopics,
-  goodRequest,
-  kafkaClient,
-  produce,
-  publishModel,
-  ServeProcess,
-  uniqueTopics,
-  withAdmin,
-  writeConfigDir,
-  type ServeTopics,
-} from '../test/support/serve.js';
+import {createTopics, kafkaClient, produce, withAdmin} from '../test/support/kafka.js';
+import {awsEnv, createBucket} from '../test/support/s3.js';
+import {publishModel} from '../test/support/serve/models.js';
+import {ServeProcess} from '../test/support/serve/process.js';
+import {goodRequest} from '../test/support/serve/requests.js';
+import {uniqueTopics, writeConfigDir, type ServeTopics} from '../test/support/serve/topics.js';
 import {kafkaTarget, s3Target, type S3Target} from '../test/support/services.js';
 
 // The AWS SDK warns that its 2027 releases need Node 22; noise here.
@@ -246,7 +238,7 @@ async function main(): Promise<void> {
           '--json',
           ...extra,
         ],
-        childEnv(s3),
+        awsEnv(s3),
       );
       try {
         await bounded(reader.done, name);
@@ -310,7 +302,7 @@ async function main(): Promise<void> {
     const reader = await watch(topics.predictions, total + 100, sentAt);
     const serve = new ServeProcess(
       ['--config-dir', configFor(topics, bucket), '--json'],
-      childEnv(s3),
+      awsEnv(s3),
     );
     try {
       // Warm-up: the first batch pays for the transactional producers' initialisation.

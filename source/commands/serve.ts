@@ -1,14 +1,14 @@
 import {setTimeout as sleep} from 'node:timers/promises';
 import {loadConfig, redact} from '../services/config/config.js';
-import {openServices} from '../services/connect.js';
+import {openRequestStream, openServices} from '../services/connect.js';
 import {InvalidInputError} from '../services/errors.js';
+import type {ServiceStats} from '../services/predictor/LatencyStats.js';
 import {
   ModelHolder,
-  PredictorService,
   registryModelSource,
   type ModelEvent,
-  type ServiceStats,
-} from '../services/predictor/PredictorService.js';
+} from '../services/predictor/ModelHolder.js';
+import {PredictorService} from '../services/predictor/PredictorService.js';
 import type {RequestStream} from '../services/ports/RequestStream.js';
 import {type Command, connectionHelp, overridesFrom} from './command.js';
 
@@ -136,29 +136,14 @@ ${connectionHelp}
       }
       if (stopping) return 0;
 
-      stream =
-        config.bus === 'kafka'
-          ? new (await import('../services/kafka/KafkaRequestStream.js')).KafkaRequestStream({
-              settings: config.kafka,
-              groupId,
-              topic: topics.requests,
-              guarantee: flags.atLeastOnce ? 'at-least-once' : 'exactly-once',
-              onWarning: warn,
-              topicLabels: {
-                [topics.predictions]: 'predictions topic',
-                [topics.deadLetters]: 'dead-letter topic',
-              },
-              ...(process.env.WINE_TUI_DEBUG
-                ? {onLog: (level, line) => io.stderr(redact(`kafkajs ${level}: ${line}`))}
-                : {}),
-            })
-          : new (await import('../services/embedded/LocalRequestStream.js')).LocalRequestStream({
-              bus: services.bus,
-              stateDir: config.stateDir,
-              groupId,
-              topic: topics.requests,
-              onWarning: warn,
-            });
+      stream = await openRequestStream(services, {
+        groupId,
+        guarantee: flags.atLeastOnce ? 'at-least-once' : 'exactly-once',
+        onWarning: warn,
+        ...(process.env.WINE_TUI_DEBUG
+          ? {onLog: (level, line) => io.stderr(redact(`kafkajs ${level}: ${line}`))}
+          : {}),
+      });
       const service = new PredictorService({
         models: holder,
         topics: {predictions: topics.predictions, deadLetters: topics.deadLetters},

@@ -1,12 +1,14 @@
-import {Box, useApp, useInput} from 'ink';
-import {useCallback, useMemo, useRef, useState} from 'react';
+import {Box, useApp} from 'ink';
+import {useMemo, useState} from 'react';
 import {type AppServices, FocusContext, ServicesContext, useServices} from './shared/AppContext.js';
 import {HelpOverlay} from './shared/HelpOverlay.js';
 import {StatusLine} from './shared/StatusLine.js';
 import {AnnouncementsContext, useAnnouncements} from './shared/useAnnouncements.js';
 import {useConnectionStatus} from './shared/useConnectionStatus.js';
 import {useTerminalSize} from './shared/useTerminalSize.js';
-import {keys, SCREENS, type ScreenId} from './input/keyBindings.js';
+import {SCREENS, type ScreenId} from './input/keyBindings.js';
+import {KeyboardProvider} from './input/KeyboardProvider.js';
+import {type CommandHandlers, useCommands} from './input/useCommands.js';
 import {LiveScreen} from './live/LiveScreen.js';
 import {ModelsScreen} from './models/ModelsScreen.js';
 import {PredictScreen} from './predict/PredictScreen.js';
@@ -16,37 +18,26 @@ function Shell({initialScreen}: {initialScreen: ScreenId}) {
   const {exit} = useApp();
   const [screen, setScreen] = useState<ScreenId>(initialScreen);
   const [help, setHelp] = useState(false);
-  const [typing, setTypingState] = useState(false);
-  // Keys arrive in bursts (one stdin read): the next key must see a focus change made by the
-  // previous one before React re-renders, so the global handler reads a ref.
-  const typingRef = useRef(false);
-  const setTyping = useCallback((value: boolean) => {
-    typingRef.current = value;
-    setTypingState(value);
-  }, []);
+  const [typing, setTyping] = useState(false);
   const {columns, rows} = useTerminalSize();
   const history = useAnnouncements();
   const status = useConnectionStatus();
   const services = useServices();
   const focus = useMemo(() => ({typing, setTyping}), [typing, setTyping]);
 
-  useInput((input, key) => {
-    if (keys.ctrlC(input, key)) {
-      exit();
-      return;
-    }
-    if (help) {
-      if (keys.help(input) || key.escape) setHelp(false);
-      return;
-    }
-    if (typingRef.current) return;
-    if (keys.quit(input)) exit();
-    else if (keys.help(input)) setHelp(true);
-    else {
-      const target = SCREENS.find((s) => s.key === input);
-      if (target) setScreen(target.id);
-    }
-  });
+  // A key that gives a field the keyboard is drawn before the next key is handled (the
+  // KeyboardProvider), so `typing` is up to date even for keys read together.
+  const switchScreen: CommandHandlers = Object.fromEntries(
+    SCREENS.map(({id, command}) => [command, () => setScreen(id)]),
+  );
+  useCommands(
+    help
+      ? {forceQuit: exit, help: () => setHelp(false), back: () => setHelp(false)}
+      : typing
+        ? {forceQuit: exit}
+        : {forceQuit: exit, quit: exit, help: () => setHelp(true), ...switchScreen},
+    {isActive: true},
+  );
 
   // The live area stays shorter than the terminal, or Ink redraws the whole screen on every frame.
   const bodyHeight = Math.max(rows - (status.problem ? 4 : 3), 8);
@@ -98,7 +89,9 @@ export function App({
 }) {
   return (
     <ServicesContext.Provider value={services}>
-      <Shell initialScreen={initialScreen} />
+      <KeyboardProvider>
+        <Shell initialScreen={initialScreen} />
+      </KeyboardProvider>
     </ServicesContext.Provider>
   );
 }

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {WineTuiConfig} from './config/config.js';
+import type {KafkaLogLevel} from './kafka/kafkaClient.js';
 import type {MessageBus} from './ports/MessageBus.js';
 import {ModelRegistry} from './registry/ModelRegistry.js';
 import type {ModelStore} from './ports/ModelStore.js';
+import type {DeliveryGuarantee, RequestStream} from './ports/RequestStream.js';
 
 const CLOSE_TIMEOUT_MS = 5_000;
 
@@ -55,4 +57,50 @@ export async function openServices(
       ]);
     },
   };
+}
+
+export interface RequestStreamOptions {
+  /** The consumer group; on the embedded bus, whose committed offset file. */
+  groupId: string;
+  /** Kafka only: the embedded bus is always at-least-once. Default 'exactly-once'. */
+  guarantee?: DeliveryGuarantee;
+  /** Problems the stream recovers from, one line each. */
+  onWarning?: (line: string) => void;
+  /** Kafka only: kafkajs' own log lines (passwords removed). */
+  onLog?: (level: KafkaLogLevel, line: string) => void;
+}
+
+/**
+ * The requests topic of `wine-tui serve`, on the bus `services` was opened with: Kafka
+ * transactions, or the embedded bus with an offset file in the state folder.
+ */
+export async function openRequestStream(
+  services: Services,
+  {groupId, guarantee, onWarning, onLog}: RequestStreamOptions,
+): Promise<RequestStream> {
+  const {config} = services;
+  const {topics} = config;
+  if (config.bus === 'kafka') {
+    const {KafkaRequestStream} = await import('./kafka/KafkaRequestStream.js');
+    return new KafkaRequestStream({
+      settings: config.kafka,
+      groupId,
+      topic: topics.requests,
+      ...(guarantee ? {guarantee} : {}),
+      ...(onWarning ? {onWarning} : {}),
+      ...(onLog ? {onLog} : {}),
+      topicLabels: {
+        [topics.predictions]: 'predictions topic',
+        [topics.deadLetters]: 'dead-letter topic',
+      },
+    });
+  }
+  const {LocalRequestStream} = await import('./embedded/LocalRequestStream.js');
+  return new LocalRequestStream({
+    bus: services.bus,
+    stateDir: config.stateDir,
+    groupId,
+    topic: topics.requests,
+    ...(onWarning ? {onWarning} : {}),
+  });
 }

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
-import {runCli, type TrainOutput, type VersionRow} from '../support/cli.js';
+import {oneLineError, runCli, type TrainOutput, type VersionRow} from '../support/cli.js';
+import {unicoWithout} from '../support/wines.js';
 
 // The headless commands end to end on the embedded default (LocalBus + LocalModelStore). Each
 // test has a state folder of its own, so that it passes alone and in any order: an empty one, or
@@ -54,24 +55,7 @@ function emptyState(): void {
   fs.mkdirSync(stateDir);
 }
 
-const wine = {
-  winery: 'Vega Sicilia',
-  wine: 'Unico',
-  year: 2009,
-  region: 'Ribera del Duero',
-  type: 'Ribera Del Duero Red',
-  rating: 4.8,
-  body: 5,
-};
-
-function oneLineError(result: {code: number | null; stderr: string; stdout: string}): string {
-  expect(result.code).toBe(2);
-  expect(result.stdout).toBe('');
-  const lines = result.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).not.toMatch(/\bat .*\.js:\d+/);
-  return lines[0]!;
-}
+const wine = unicoWithout('num_reviews', 'acidity');
 
 describe('wine-tui train, models, predict (embedded)', () => {
   it('trains on the de-duplicated split and reports what the README promises', async () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {ModelDetails} from '../../source/services/registry/modelDetails.js';
 import {runCli, type TrainOutput, type VersionRow} from '../support/cli.js';
+import {unicoWithout} from '../support/wines.js';
 
 // The text (non --json) output of the headless commands on the embedded default, checked against
 // the JSON the same commands print for the same version: both must say the same thing.
@@ -71,14 +72,7 @@ function expectShowMetrics(line: string | undefined, label: string, m: Metrics) 
   expectPrinted(mape!, m.mape * 100, 1);
 }
 
-const wine = {
-  winery: 'Vega Sicilia',
-  wine: 'Unico',
-  year: 2009,
-  region: 'Ribera del Duero',
-  rating: 4.8,
-  body: 5,
-};
+const wine = unicoWithout('type', 'num_reviews', 'acidity');
 
 describe('plain-text output of train, models and predict (embedded)', () => {
   let first: string;

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {HeadObjectCommand, S3Client} from '@aws-sdk/client-s3';
-import {Kafka, logLevel} from 'kafkajs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {runCli, type VersionRow} from '../support/cli.js';
+import {connectionFlags, runCli, type VersionRow} from '../support/cli.js';
+import {deleteTopics, withAdmin} from '../support/kafka.js';
 import {awsEnv, createBucket, removeBucket, s3Client} from '../support/s3.js';
 import {requireOrSkip} from '../support/ci.js';
 import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
@@ -31,10 +31,7 @@ describe.skipIf(skip)('publish and doctor against Kafka and MinIO', () => {
 
   afterAll(async () => {
     await Promise.allSettled(buckets.map((bucket) => removeBucket(s3!, bucket)));
-    const admin = new Kafka({brokers: kafka!.brokers, logLevel: logLevel.NOTHING}).admin();
-    await admin.connect();
-    await admin.deleteTopics({topics}).catch(() => {});
-    await admin.disconnect();
+    await deleteTopics(kafka!.brokers, topics);
     client.destroy();
     for (const dir of dirs) fs.rmSync(dir, {recursive: true, force: true});
   });
@@ -68,16 +65,7 @@ describe.skipIf(skip)('publish and doctor against Kafka and MinIO', () => {
         `  dead_letters: ${trainTopic}-requests.dlq`,
       ].join('\n'),
     );
-    const connection = [
-      '--config-dir',
-      configDir,
-      '--brokers',
-      kafka!.brokers.join(','),
-      '--s3-endpoint',
-      s3!.endpoint,
-      '--bucket',
-      bucket,
-    ];
+    const connection = connectionFlags({configDir, brokers: kafka!.brokers, s3: s3!, bucket});
     /** The command with the test's connection flags, any of them replaced by `overrides`. */
     const cli = (
       args: string[],
@@ -143,10 +131,7 @@ describe.skipIf(skip)('publish and doctor against Kafka and MinIO', () => {
     expect(result.stderr).not.toContain('wrong-secret-123');
     const list = JSON.parse((await cli(['models', 'list', '--json'])).stdout) as VersionRow[];
     expect(list).toHaveLength(1);
-    const admin = new Kafka({brokers: kafka!.brokers, logLevel: logLevel.NOTHING}).admin();
-    await admin.connect();
-    const offsets = await admin.fetchTopicOffsets(trainTopic);
-    await admin.disconnect();
+    const offsets = await withAdmin(kafka!.brokers, (admin) => admin.fetchTopicOffsets(trainTopic));
     expect(offsets.map((o) => o.high)).toEqual(['1']);
   });
 

@@ -2,32 +2,20 @@
  * `wine-tui serve` while its broker or its object store goes away. Each test starts a private
  * broker or MinIO (test/support/stack.ts) to stop and restart, never the suite's shared ones.
  */
-import {mkdtempSync, rmSync} from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
-import type {PredictionOutput} from '../../source/services/predictor/PredictorService.js';
-import {
-  answered,
-  childEnv,
-  compareAnswers,
-  createBucket,
-  createTopics,
-  goodRequest,
-  openProducer,
-  produce,
-  publishModel,
-  readCommitted,
-  ServeProcess,
-  uniqueTopics,
-  waitUntil,
-  withAdmin,
-  writeConfigDir,
-} from '../support/serve.js';
+import type {PredictionMessage as PredictionOutput} from '../../source/services/app/modelWorkflow.js';
 import {requireOrSkip} from '../support/ci.js';
-import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
+import {createTopics, openProducer, produce, readCommitted, withAdmin} from '../support/kafka.js';
 import {PacedProducer} from '../support/pacedProducer.js';
+import {awsEnv, createBucket} from '../support/s3.js';
+import {answered, compareAnswers} from '../support/serve/answers.js';
+import {publishModel} from '../support/serve/models.js';
+import {requestMessages} from '../support/serve/requests.js';
+import {ServeRuns} from '../support/serve/runs.js';
+import {uniqueTopics} from '../support/serve/topics.js';
+import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
 import {PrivateStack, privateStackUnavailable} from '../support/stack.js';
+import {waitUntil} from '../support/wait.js';
 
 const kafka = kafkaTarget();
 const s3 = s3Target();
@@ -38,42 +26,25 @@ const skip = requireOrSkip(
   'serve fault tests',
 );
 
-const requests = (prefix: string, from: number, count: number) =>
-  Array.from({length: count}, (_, k) => {
-    const id = `${prefix}-${from + k}`;
-    return {key: id, value: JSON.stringify(goodRequest(id, from + k))};
-  });
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(skip)('wine-tui serve under faults', () => {
-  const dirs: string[] = [];
-  const created: string[] = [];
+  const runs = new ServeRuns();
   const stacks: PrivateStack[] = [];
-  const running: ServeProcess[] = [];
   const streams: PacedProducer[] = [];
 
   beforeAll(async () => {}, 240_000);
 
   afterEach(async () => {
     await Promise.all(streams.splice(0).map((stream) => stream.stop()));
-    await Promise.all(running.splice(0).map((serve) => serve.stop('SIGKILL')));
+    await runs.stopAll();
     await Promise.all(stacks.splice(0).map((stack) => stack.destroy()));
   }, 120_000);
 
   afterAll(async () => {
-    for (const dir of dirs) rmSync(dir, {recursive: true, force: true});
     // Those on the suite's broker; a private broker goes away with its data.
-    await withAdmin(kafka!.brokers, (admin) => admin.deleteTopics({topics: created})).catch(
-      () => {},
-    );
+    await runs.remove(kafka!.brokers);
   });
-
-  const configDir = (options: Parameters<typeof writeConfigDir>[1]) => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'wine-tui-serve-faults-'));
-    dirs.push(dir);
-    return writeConfigDir(dir, options);
-  };
 
   it('reconnects after its broker restarts mid-stream and finishes with nothing lost or repeated', async () => {
     const stack = await PrivateStack.create();
@@ -91,11 +62,10 @@ describe.skipIf(skip)('wine-tui serve under faults', () => {
     ]);
     await publishModel({brokers, s3: s3!, bucket, trainTopic: topics.train});
     const group = uniqueName('serve-c-group');
-    const serve = new ServeProcess(
-      ['--config-dir', configDir({brokers, topics, s3: s3!, bucket}), '--group', group],
-      childEnv(s3!),
+    const serve = runs.start(
+      ['--config-dir', runs.configDir({brokers, topics, s3: s3!, bucket}), '--group', group],
+      awsEnv(s3!),
     );
-    running.push(serve);
     await serve.waitFor(/consuming/);
 
     // Requests keep coming; a chunk the broker refused (it is down) is sent again. A retry after
@@ -105,7 +75,7 @@ describe.skipIf(skip)('wine-tui serve under faults', () => {
     const flow = new PacedProducer(
       await openProducer(brokers),
       topics.requests,
-      (from, count) => requests('c', from, count),
+      (from, count) => requestMessages('c', from, count),
       {total, chunk: 200, limit: 4_000, pauseMs: 100, retry: true},
     );
     streams.push(flow);
@@ -162,7 +132,7 @@ describe.skipIf(skip)('wine-tui serve under faults', () => {
     await createBucket(store, bucket);
     const topics = uniqueTopics('serve-d');
     const staging = `${topics.train}.staging`;
-    created.push(...Object.values(topics), staging);
+    runs.topics.push(...Object.values(topics), staging);
     await createTopics(brokers, [
       {topic: topics.train, numPartitions: 1},
       {topic: staging, numPartitions: 1},
@@ -177,11 +147,10 @@ describe.skipIf(skip)('wine-tui serve under faults', () => {
     const [announcement] = await readCommitted(brokers, staging, {expected: 1, settleMs: 200});
 
     const group = uniqueName('serve-d-group');
-    const serve = new ServeProcess(
-      ['--config-dir', configDir({brokers, topics, s3: store, bucket}), '--group', group],
-      childEnv(store),
+    const serve = runs.start(
+      ['--config-dir', runs.configDir({brokers, topics, s3: store, bucket}), '--group', group],
+      awsEnv(store),
     );
-    running.push(serve);
     await serve.waitFor(/consuming/);
     const versionsOf = async (prefix: string, count: number, total: number) => {
       await waitUntil(
@@ -199,7 +168,7 @@ describe.skipIf(skip)('wine-tui serve under faults', () => {
       );
     };
 
-    await produce(brokers, topics.requests, requests('d1', 0, 100));
+    await produce(brokers, topics.requests, requestMessages('d1', 0, 100));
     expect(await versionsOf('d1', 100, 100)).toEqual(new Set([v1.version]));
 
     await stack.minio('down');
@@ -207,13 +176,13 @@ describe.skipIf(skip)('wine-tui serve under faults', () => {
     await serve.waitFor(
       new RegExp(`could not load model version ${v2.version}.*still serving ${v1.version}`),
     );
-    await produce(brokers, topics.requests, requests('d2', 0, 100));
+    await produce(brokers, topics.requests, requestMessages('d2', 0, 100));
     expect(await versionsOf('d2', 100, 200)).toEqual(new Set([v1.version]));
 
     await stack.minio('up');
     // Loaded in the background on a retry; it takes over with the next batch.
     await serve.waitFor(new RegExp(`loaded model version ${v2.version}`), 90_000);
-    await produce(brokers, topics.requests, requests('d3', 0, 100));
+    await produce(brokers, topics.requests, requestMessages('d3', 0, 100));
     expect(await versionsOf('d3', 100, 300)).toEqual(new Set([v2.version]));
     await serve.waitFor(
       new RegExp(`now serving model version ${v2.version} \\(was ${v1.version}\\)`),

@@ -11,29 +11,17 @@
  *   meanwhile, and the service carries on once the topic is back (or exits 2 on a missing
  *   requests topic).
  */
-import {mkdtempSync, rmSync} from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {requireOrSkip} from '../support/ci.js';
 import {runCli} from '../support/cli.js';
-import {awsEnv} from '../support/s3.js';
-import {
-  childEnv,
-  createBucket,
-  createTopics,
-  goodRequest,
-  produce,
-  publishModel,
-  readCommitted,
-  ServeProcess,
-  uniqueTopics,
-  waitUntil,
-  withAdmin,
-  writeConfigDir,
-  type ServeTopics,
-} from '../support/serve.js';
+import {createTopics, produce, readCommitted, withAdmin} from '../support/kafka.js';
+import {awsEnv, createBucket} from '../support/s3.js';
+import {publishModel} from '../support/serve/models.js';
+import {goodRequest} from '../support/serve/requests.js';
+import {ServeRuns} from '../support/serve/runs.js';
+import {uniqueTopics, type ServeTopics} from '../support/serve/topics.js';
 import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
+import {waitUntil} from '../support/wait.js';
 
 const kafka = kafkaTarget();
 const s3 = s3Target();
@@ -57,21 +45,18 @@ const request = (id: string, index = 1) => ({
 describe.skipIf(skip)('wine-tui serve when its topics are missing', () => {
   const brokers = kafka?.brokers ?? [];
   const bucket = uniqueName('serve-topics').toLowerCase();
-  const dirs: string[] = [];
-  const created: string[] = [];
-  const running: ServeProcess[] = [];
+  const runs = new ServeRuns();
 
   beforeAll(async () => {
     await createBucket(s3!, bucket);
   }, 120_000);
 
   afterEach(async () => {
-    await Promise.all(running.splice(0).map((serve) => serve.stop('SIGKILL')));
+    await runs.stopAll();
   });
 
   afterAll(async () => {
-    for (const dir of dirs) rmSync(dir, {recursive: true, force: true});
-    await withAdmin(brokers, (admin) => admin.deleteTopics({topics: created})).catch(() => {});
+    await runs.remove(brokers);
   });
 
   /** Topics named for this test; only those in `existing` are created. A model is published. */
@@ -82,27 +67,19 @@ describe.skipIf(skip)('wine-tui serve when its topics are missing', () => {
   ) {
     const topics = uniqueTopics(prefix);
     const extra = others(topics);
-    created.push(...Object.values(topics), ...extra);
+    runs.topics.push(...Object.values(topics), ...extra);
     const names = [...existing.map((role) => topics[role]), ...extra];
     await createTopics(
       brokers,
       [...new Set([topics.train, ...names])].map((topic) => ({topic})),
     );
     await publishModel({brokers, s3: s3!, bucket, trainTopic: topics.train});
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'wine-tui-serve-topics-'));
-    dirs.push(dir);
-    writeConfigDir(dir, {brokers, topics, s3: s3!, bucket});
+    const dir = runs.configDir({brokers, topics, s3: s3!, bucket});
     return {topics, dir, group: uniqueName(`${prefix}-group`)};
   }
 
-  function start(dir: string, group: string): ServeProcess {
-    const serve = new ServeProcess(
-      ['--config-dir', dir, '--group', group, '--report-every', '5'],
-      childEnv(s3!),
-    );
-    running.push(serve);
-    return serve;
-  }
+  const start = (dir: string, group: string) =>
+    runs.start(['--config-dir', dir, '--group', group, '--report-every', '5'], awsEnv(s3!));
 
   const keysOf = async (topic: string, expected: number) =>
     (await readCommitted(brokers, topic, {expected, timeoutMs: 60_000, settleMs: 1_000}))

@@ -1,36 +1,19 @@
 import {createHash} from 'node:crypto';
-import {mkdtempSync, rmSync} from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type {Message} from 'kafkajs';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
-import type {
-  DeadLetter,
-  PredictionOutput,
-} from '../../source/services/predictor/PredictorService.js';
-import {
-  answered,
-  badRequests,
-  childEnv,
-  compareAnswers,
-  createBucket,
-  createTopics,
-  goodRequest,
-  LARGE_MESSAGES,
-  openProducer,
-  produce,
-  publishModel,
-  readCommitted,
-  ServeProcess,
-  uniqueTopics,
-  waitUntil,
-  withAdmin,
-  writeConfigDir,
-  type ServeTopics,
-} from '../support/serve.js';
-import {PacedProducer} from '../support/pacedProducer.js';
+import type {PredictionMessage as PredictionOutput} from '../../source/services/app/modelWorkflow.js';
+import type {DeadLetter} from '../../source/services/predictor/deadLetters.js';
 import {requireOrSkip} from '../support/ci.js';
+import {createTopics, openProducer, produce, readCommitted, withAdmin} from '../support/kafka.js';
+import {PacedProducer} from '../support/pacedProducer.js';
+import {awsEnv, createBucket} from '../support/s3.js';
+import {answered, compareAnswers} from '../support/serve/answers.js';
+import {publishModel} from '../support/serve/models.js';
+import {badRequests, requestMessages} from '../support/serve/requests.js';
+import {ServeRuns} from '../support/serve/runs.js';
+import {LARGE_MESSAGES, uniqueTopics, type ServeTopics} from '../support/serve/topics.js';
 import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
+import {waitUntil} from '../support/wait.js';
 
 const kafka = kafkaTarget();
 const s3 = s3Target();
@@ -42,9 +25,7 @@ const skip = requireOrSkip(
 describe.skipIf(skip)('wine-tui serve on Kafka and MinIO', () => {
   const brokers = kafka?.brokers ?? [];
   const bucket = uniqueName('serve-it').toLowerCase();
-  const dirs: string[] = [];
-  const created: string[] = [];
-  const running: ServeProcess[] = [];
+  const runs = new ServeRuns();
   const streams: PacedProducer[] = [];
 
   beforeAll(async () => {
@@ -53,18 +34,17 @@ describe.skipIf(skip)('wine-tui serve on Kafka and MinIO', () => {
 
   afterEach(async () => {
     await Promise.all(streams.splice(0).map((stream) => stream.stop()));
-    await Promise.all(running.splice(0).map((serve) => serve.stop('SIGKILL')));
+    await runs.stopAll();
   });
 
   afterAll(async () => {
-    for (const dir of dirs) rmSync(dir, {recursive: true, force: true});
-    await withAdmin(brokers, (admin) => admin.deleteTopics({topics: created})).catch(() => {});
+    await runs.remove(brokers);
   });
 
   /** Fresh topics (3 request partitions), a published model and a config folder. */
   async function setUp(prefix: string) {
     const topics = uniqueTopics(prefix);
-    created.push(...Object.values(topics));
+    runs.topics.push(...Object.values(topics));
     await createTopics(brokers, [
       {topic: topics.train, numPartitions: 1},
       {topic: topics.requests, numPartitions: 3, configEntries: LARGE_MESSAGES},
@@ -72,26 +52,15 @@ describe.skipIf(skip)('wine-tui serve on Kafka and MinIO', () => {
       {topic: topics.deadLetters, numPartitions: 1},
     ]);
     const model = await publishModel({brokers, s3: s3!, bucket, trainTopic: topics.train});
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'wine-tui-serve-it-'));
-    dirs.push(dir);
-    writeConfigDir(dir, {brokers, topics, s3: s3!, bucket});
+    const dir = runs.configDir({brokers, topics, s3: s3!, bucket});
     return {topics, model, dir, group: uniqueName(`${prefix}-group`)};
   }
 
-  const start = (dir: string, group: string, extra: string[] = []) => {
-    const serve = new ServeProcess(
+  const start = (dir: string, group: string, extra: string[] = []) =>
+    runs.start(
       ['--config-dir', dir, '--group', group, '--report-every', '1', ...extra],
-      childEnv(s3!),
+      awsEnv(s3!),
     );
-    running.push(serve);
-    return serve;
-  };
-
-  const requests = (prefix: string, from: number, count: number) =>
-    Array.from({length: count}, (_, k) => {
-      const id = `${prefix}-${from + k}`;
-      return {key: id, value: JSON.stringify(goodRequest(id, from + k))};
-    });
 
   /** Requests `${prefix}-0` ... produced in chunks of 250, held at `limit` until allowed more. */
   async function stream(
@@ -102,7 +71,7 @@ describe.skipIf(skip)('wine-tui serve on Kafka and MinIO', () => {
     const producer = new PacedProducer(
       await openProducer(brokers),
       topics.requests,
-      (from, count) => requests(prefix, from, count),
+      (from, count) => requestMessages(prefix, from, count),
       {total, chunk: 250, limit, pauseMs},
     );
     streams.push(producer);
@@ -111,8 +80,7 @@ describe.skipIf(skip)('wine-tui serve on Kafka and MinIO', () => {
 
   async function expectOnePredictionPerRequest(topics: ServeTopics, total: number) {
     // On failure, what every instance of the test said.
-    const said = running.map((serve) => serve.output).join('\n-----\n');
-    expect(await compareAnswers(brokers, topics, total), said).toEqual({
+    expect(await compareAnswers(brokers, topics, total), runs.said()).toEqual({
       requests: total,
       predictions: total,
       missing: [],
@@ -126,7 +94,7 @@ describe.skipIf(skip)('wine-tui serve on Kafka and MinIO', () => {
     await serve.waitFor(/consuming .*exactly-once/);
 
     const bad = badRequests('bad');
-    const good = requests('a', 0, 1_000 - bad.length);
+    const good = requestMessages('a', 0, 1_000 - bad.length);
     // Bad requests scattered among the good ones.
     const mixed: Message[] = [...good];
     bad.forEach((b, i) => mixed.splice(i * 80 + 7, 0, {key: b.key, value: b.value}));
@@ -220,7 +188,7 @@ describe.skipIf(skip)('wine-tui serve on Kafka and MinIO', () => {
     const {topics, dir, group} = await setUp('serve-g');
     const serve = start(dir, group, ['--at-least-once']);
     await serve.waitFor(/consuming .*at-least-once \(offsets committed after publishing\)/);
-    await produce(brokers, topics.requests, requests('g', 0, 500));
+    await produce(brokers, topics.requests, requestMessages('g', 0, 500));
     await waitUntil(
       '500 answered',
       async () => (await answered(brokers, group, topics.requests)) === 500,
@@ -240,7 +208,7 @@ describe.skipIf(skip)('wine-tui serve on Kafka and MinIO', () => {
       }),
     );
     const total = 3_000;
-    await produce(brokers, topics.requests, requests('f', 0, total), {chunk: 300});
+    await produce(brokers, topics.requests, requestMessages('f', 0, total), {chunk: 300});
     await waitUntil(
       'every request answered',
       async () => (await answered(brokers, group, topics.requests)) === total,

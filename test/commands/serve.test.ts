@@ -10,8 +10,10 @@ import {loadConfig} from '../../source/services/config/config.js';
 import {openServices, type Services} from '../../source/services/connect.js';
 import type {BusMessage} from '../../source/services/ports/MessageBus.js';
 import {summaryOf, trainModel} from '../../source/services/app/modelWorkflow.js';
-import type {PredictionOutput} from '../../source/services/predictor/PredictorService.js';
-import {goodRequest, ServeProcess, waitUntil} from '../support/serve.js';
+import type {PredictionMessage as PredictionOutput} from '../../source/services/app/modelWorkflow.js';
+import {ServeProcess} from '../support/serve/process.js';
+import {goodRequest} from '../support/serve/requests.js';
+import {waitUntil} from '../support/wait.js';
 
 describe('wine-tui serve on the embedded bus', () => {
   let stateDir: string;
@@ -35,15 +37,14 @@ describe('wine-tui serve on the embedded bus', () => {
   });
 
   const start = () => {
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(
-        ([k]) => !k.startsWith('WINE_TUI_') && !k.startsWith('AWS_'),
-      ),
-    );
-    const serve = new ServeProcess(
-      ['--state-dir', stateDir, '--config-dir', configDir, '--report-every', '1'],
-      env,
-    );
+    const serve = new ServeProcess([
+      '--state-dir',
+      stateDir,
+      '--config-dir',
+      configDir,
+      '--report-every',
+      '1',
+    ]);
     running.push(serve);
     return serve;
   };
@@ -137,10 +138,7 @@ describe('wine-tui serve on the embedded bus', () => {
   }, 120_000);
 
   it('refuses arguments and bad flags with one line', async () => {
-    const serve = new ServeProcess(
-      ['--report-every', 'soon', '--state-dir', stateDir],
-      process.env,
-    );
+    const serve = new ServeProcess(['--report-every', 'soon', '--state-dir', stateDir]);
     running.push(serve);
     expect((await serve.exited).code).toBe(2);
     expect(serve.lines.filter(Boolean)).toEqual([

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {Kafka, logLevel} from 'kafkajs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {spawn} from 'node:child_process';
-import {CLI, runCli} from '../support/cli.js';
+import {runCli} from '../support/cli.js';
+import {createTopics, deleteTopics, openProducer, produce} from '../support/kafka.js';
 import {pipeline} from '../support/pipeline.js';
+import {CLI, RunningProcess} from '../support/process.js';
 import {kafkaTarget, unavailableReason, uniqueName} from '../support/services.js';
 
 // `wine-tui tail`, the headless twin of the Live screen, run as the built CLI against the broker.
@@ -22,37 +22,18 @@ describe.skipIf(!kafka)('wine-tui tail against Kafka', () => {
     // An empty config folder: only --brokers says where to go.
     configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wine-tui-tail-'));
     connection = ['--config-dir', configDir, '--brokers', kafka!.brokers.join(',')];
-    const client = new Kafka({brokers: kafka!.brokers, logLevel: logLevel.NOTHING});
-    const admin = client.admin();
-    const producer = client.producer();
-    await admin.connect();
-    await producer.connect();
-    try {
-      // One partition, so the three messages are offsets 0, 1 and 2 in order.
-      await admin.createTopics({topics: [{topic, numPartitions: 1}], waitForLeaders: true});
-      await producer.send({
-        topic,
-        messages: [
-          {key: 'w1', value: JSON.stringify({wine: 'Rioja', price: 12.5}), headers: {app: 't'}},
-          {key: null, value: Buffer.from([0xff, 0xfe, 0x00, 0x41])},
-          {key: 'w3', value: 'not json'},
-        ],
-      });
-    } finally {
-      await producer.disconnect();
-      await admin.disconnect();
-    }
+    // One partition, so the three messages are offsets 0, 1 and 2 in order.
+    await createTopics(kafka!.brokers, [{topic, numPartitions: 1}]);
+    await produce(kafka!.brokers, topic, [
+      {key: 'w1', value: JSON.stringify({wine: 'Rioja', price: 12.5}), headers: {app: 't'}},
+      {key: null, value: Buffer.from([0xff, 0xfe, 0x00, 0x41])},
+      {key: 'w3', value: 'not json'},
+    ]);
   }, 180_000);
 
   afterAll(async () => {
     if (configDir) fs.rmSync(configDir, {recursive: true, force: true});
-    const admin = new Kafka({brokers: kafka!.brokers, logLevel: logLevel.NOTHING}).admin();
-    await admin.connect();
-    try {
-      await admin.deleteTopics({topics: [topic]});
-    } finally {
-      await admin.disconnect();
-    }
+    await deleteTopics(kafka!.brokers, [topic]);
   });
 
   it('prints exactly --max messages from the beginning as JSON lines and exits 0', async () => {
@@ -106,26 +87,12 @@ describe.skipIf(!kafka)('wine-tui tail against Kafka', () => {
     const COUNT = 5_000;
 
     beforeAll(async () => {
-      const client = new Kafka({brokers: kafka!.brokers, logLevel: logLevel.NOTHING});
-      const admin = client.admin();
-      const producer = client.producer();
-      await admin.connect();
-      await producer.connect();
-      try {
-        await admin.createTopics({topics: [{topic: many, numPartitions: 3}], waitForLeaders: true});
-        for (let start = 0; start < COUNT; start += 1_000) {
-          await producer.send({
-            topic: many,
-            messages: Array.from({length: 1_000}, (_, i) => ({
-              key: `k${start + i}`,
-              value: JSON.stringify({i: start + i, wine: 'Ribera del Duero'.repeat(4)}),
-            })),
-          });
-        }
-      } finally {
-        await producer.disconnect();
-        await admin.disconnect();
-      }
+      await createTopics(kafka!.brokers, [{topic: many, numPartitions: 3}]);
+      const messages = Array.from({length: COUNT}, (_, i) => ({
+        key: `k${i}`,
+        value: JSON.stringify({i, wine: 'Ribera del Duero'.repeat(4)}),
+      }));
+      await produce(kafka!.brokers, many, messages, {chunk: 1_000});
     }, 120_000);
 
     it('a reader that sleeps first still gets every line', async () => {
@@ -165,18 +132,15 @@ describe.skipIf(!kafka)('wine-tui tail against Kafka', () => {
     it.each(['SIGINT', 'SIGTERM'] as const)(
       'from latest (the default): only new messages; %s ends it with exit 0 and what it printed',
       async (signal) => {
-        const child = spawn(process.execPath, [CLI, 'tail', many, '--json', ...connection], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+        const tail = new RunningProcess(process.execPath, [
+          CLI,
+          'tail',
+          many,
+          '--json',
+          ...connection,
+        ]);
         const marker = uniqueName('marker');
-        const client = new Kafka({brokers: kafka!.brokers, logLevel: logLevel.NOTHING});
-        const producer = client.producer();
-        await producer.connect();
+        const producer = await openProducer(kafka!.brokers);
         try {
           // The tail is ready once it has joined; until then a marker may land before its start.
           // Send markers until one shows up, then one more that must be the last line.
@@ -184,20 +148,19 @@ describe.skipIf(!kafka)('wine-tui tail against Kafka', () => {
             .poll(
               async () => {
                 await producer.send({topic: many, messages: [{key: marker, value: '"ping"'}]});
-                return stdout.includes(marker);
+                return tail.stdout.includes(marker);
               },
               {timeout: 30_000, interval: 500},
             )
             .toBe(true);
           await producer.send({topic: many, messages: [{key: marker, value: '"last"'}]});
-          await expect.poll(() => stdout.includes('"last"'), {timeout: 30_000}).toBe(true);
+          await expect.poll(() => tail.stdout.includes('"last"'), {timeout: 30_000}).toBe(true);
         } finally {
           await producer.disconnect();
         }
-        child.kill(signal);
-        expect(await exited).toBe(0);
-        expect(stderr).toBe('');
-        const records = stdout
+        expect((await tail.stop(signal)).code).toBe(0);
+        expect(tail.stderr).toBe('');
+        const records = tail.stdout
           .trimEnd()
           .split('\n')
           .map((line) => JSON.parse(line) as {key: string; value: string});

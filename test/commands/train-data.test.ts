@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {ModelDetails} from '../../source/services/registry/modelDetails.js';
-import {runCli, type TrainOutput} from '../support/cli.js';
+import {oneLineError, runCli, type TrainOutput} from '../support/cli.js';
 
 // `train --data FILE` and `--no-log-target` through the built CLI on the embedded default.
 
@@ -33,15 +33,6 @@ async function trainJson(...args: string[]): Promise<TrainOutput> {
   const result = await cli('train', '--json', ...args);
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as TrainOutput;
-}
-
-function oneLineError(result: {code: number | null; stderr: string; stdout: string}): string {
-  expect(result.code).toBe(2);
-  expect(result.stdout).toBe('');
-  const lines = result.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).not.toMatch(/\bat .*\.js:\d+/);
-  return lines[0]!;
 }
 
 beforeAll(() => {

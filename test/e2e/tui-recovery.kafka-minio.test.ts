@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {CLI, runCli} from '../support/cli.js';
+import {connectionFlags, runCli} from '../support/cli.js';
+import {CLI} from '../support/process.js';
 import {awsEnv, createBucket} from '../support/s3.js';
 import {requireOrSkip} from '../support/ci.js';
 import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
@@ -31,14 +32,7 @@ describe.skipIf(skip)('the TUI when the broker and MinIO go away', () => {
     const s3 = stack.s3;
     await createBucket(s3, 'wines-models');
     configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wine-tui-recovery-'));
-    const args = [
-      '--config-dir',
-      configDir,
-      '--brokers',
-      stack.brokers.join(','),
-      '--s3-endpoint',
-      s3.endpoint,
-    ];
+    const args = connectionFlags({configDir, brokers: stack.brokers, s3});
     const env = awsEnv(s3);
     expect((await runCli(['doctor', '--create-topics', ...args], {env})).stdout).toMatch(/healthy/);
     session = new TmuxSession(

@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {Kafka, logLevel} from 'kafkajs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {CLI, runCli} from '../support/cli.js';
+import {connectionFlags, runCli} from '../support/cli.js';
+import {kafkaClient, withAdmin} from '../support/kafka.js';
+import {CLI} from '../support/process.js';
 import {awsEnv, createBucket, removeBucket} from '../support/s3.js';
 import {requireOrSkip} from '../support/ci.js';
 import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
 import {TmuxSession} from '../support/tmux.js';
+import {UNICO} from '../support/wines.js';
 
 // The built wine-tui in tmux at 80x24 against the real broker and MinIO, driven by keys alone.
 
@@ -29,13 +31,12 @@ interface Read {
 
 /** Every message of a topic, as a read_committed consumer sees it. */
 async function readAll(topic: string): Promise<Read[]> {
-  const client = new Kafka({brokers: kafka!.brokers, logLevel: logLevel.NOTHING});
-  const admin = client.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
+  const offsets = await withAdmin(kafka!.brokers, (admin) => admin.fetchTopicOffsets(topic));
   const total = offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
-  const consumer = client.consumer({groupId: uniqueName('e2e-reader'), readUncommitted: false});
+  const consumer = kafkaClient(kafka!.brokers).consumer({
+    groupId: uniqueName('e2e-reader'),
+    readUncommitted: false,
+  });
   await consumer.connect();
   await consumer.subscribe({topic, fromBeginning: true});
   const messages: Read[] = [];
@@ -74,16 +75,7 @@ describe.skipIf(skip)('the TUI end to end, by keys alone', () => {
       `topics:\n  train: ${trainTopic}\n  app_messages: ${predictionsTopic}\n`,
     );
     env = awsEnv(s3!);
-    args = [
-      '--config-dir',
-      configDir,
-      '--brokers',
-      kafka!.brokers.join(','),
-      '--s3-endpoint',
-      s3!.endpoint,
-      '--bucket',
-      bucket,
-    ];
+    args = connectionFlags({configDir, brokers: kafka!.brokers, s3: s3!, bucket});
     const created = await runCli(['doctor', '--create-topics', ...args], {env});
     expect(created.stdout).toMatch(/healthy/);
     // CI=true would make Ink print only the last frame: this is an operator's terminal.
@@ -148,7 +140,9 @@ describe.skipIf(skip)('the TUI end to end, by keys alone', () => {
     session.send('4');
     await session.waitFor(new RegExp(`Model ${first}`));
     session.send('Tab');
-    const fields = ['Vega Sicilia', 'Unico', '2009', 'Ribera del Duero', '', '4.8'];
+    const {winery, wine, year, region, rating} = UNICO;
+    // Type left empty.
+    const fields = [winery, wine, String(year), region, '', String(rating)];
     for (const [index, value] of fields.entries()) {
       if (value) session.send(value, {literal: true});
       if (index < fields.length - 1) session.send('Tab');
@@ -172,7 +166,7 @@ describe.skipIf(skip)('the TUI end to end, by keys alone', () => {
         request_id: requestId,
         version: first,
         price: Number(price[1]),
-        input: {winery: 'Vega Sicilia', wine: 'Unico', year: 2009, rating: 4.8},
+        input: {winery, wine, year, rating},
       },
     });
     // And the Live screen shows it arriving.

@@ -1,17 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {parseWineInput} from '../../source/ml/input.js';
+import {UNICO} from '../support/wines.js';
 
-const valid = {
-  winery: 'Vega Sicilia',
-  wine: 'Unico',
-  year: 2009,
-  region: 'Ribera del Duero',
-  type: 'Ribera Del Duero Red',
-  rating: 4.8,
-  num_reviews: 1793,
-  body: 5,
-  acidity: 3,
-};
+const valid = UNICO;
 
 function errorsFor(raw: unknown): string[] {
   const result = parseWineInput(raw, {currentYear: 2026});

@@ -8,21 +8,12 @@ import {createEncoder} from '../../source/ml/features.js';
 import type {WineInput} from '../../source/ml/input.js';
 import {createPredictor, predict, train, type TrainStep} from '../../source/ml/model.js';
 import {DEFAULT_FEATURES, DEFAULT_TRAIN_OPTIONS} from '../../source/ml/options.js';
+import {UNICO} from '../support/wines.js';
 
 const csv = fs.readFileSync(path.resolve(import.meta.dirname, '../../data/wines_SPA.csv'));
 const createdAt = new Date('2026-11-23T10:15:00Z');
 
-const unico: WineInput = {
-  winery: 'Vega Sicilia',
-  wine: 'Unico',
-  year: 2009,
-  region: 'Ribera del Duero',
-  type: 'Ribera Del Duero Red',
-  rating: 4.8,
-  num_reviews: 1793,
-  body: 5,
-  acidity: 3,
-};
+const unico: WineInput = UNICO;
 
 let artifact: ModelArtifact;
 const steps: Array<[TrainStep, string]> = [];

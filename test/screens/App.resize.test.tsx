@@ -1,22 +1,12 @@
 import {stripVTControlCharacters} from 'node:util';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {openTestServices, renderApp, type TestServices, until} from './support.js';
+import {describe, expect, it} from 'vitest';
+import {renderApp, servicesForEachTest, until} from './support.js';
 
 // The App follows terminal resizes: Ink and useTerminalSize read stdout.columns/rows again on
 // 'resize', as they do when a real terminal (or an SSH client's window) changes size.
 
-let env: TestServices;
+const env = servicesForEachTest();
 let ui: Awaited<ReturnType<typeof renderApp>> | undefined;
-
-beforeEach(async () => {
-  env = await openTestServices();
-});
-
-afterEach(async () => {
-  ui?.unmount();
-  ui = undefined;
-  await env.cleanup();
-});
 
 const lines = () => stripVTControlCharacters(ui?.lastFrame() ?? '').split('\n');
 const width = (line: string) => [...line].length;

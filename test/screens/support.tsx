@@ -9,7 +9,7 @@ import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import {render} from 'ink-testing-library';
 import {type ReactElement, type ReactNode, useMemo, useState} from 'react';
-import {expect, vi} from 'vitest';
+import {afterEach, beforeEach, expect, vi} from 'vitest';
 import {
   type AppServices,
   FocusContext,
@@ -20,6 +20,7 @@ import {
   useAnnouncements,
 } from '../../source/screens/shared/useAnnouncements.js';
 import type {ScreenId} from '../../source/screens/input/keyBindings.js';
+import {KeyboardProvider} from '../../source/screens/input/KeyboardProvider.js';
 import {loadConfig} from '../../source/services/config/config.js';
 import {openServices} from '../../source/services/connect.js';
 
@@ -64,7 +65,10 @@ export async function openTestServices(): Promise<TestServices> {
   };
 }
 
-/** The providers the App gives its screens: services, focus state and the announcement history. */
+/**
+ * The providers the App gives its screens: services, the keyboard, focus state and the
+ * announcement history.
+ */
 export function ScreenProviders({
   services,
   children,
@@ -74,7 +78,9 @@ export function ScreenProviders({
 }) {
   return (
     <ServicesContext.Provider value={services}>
-      <Inner>{children}</Inner>
+      <KeyboardProvider>
+        <Inner>{children}</Inner>
+      </KeyboardProvider>
     </ServicesContext.Provider>
   );
 }
@@ -92,7 +98,7 @@ function Inner({children}: {children: ReactNode}) {
 
 /** Renders one screen (e.g. `<TrainScreen active width={100} height={30} />`) with the providers. */
 export function renderScreen(services: AppServices, screen: ReactElement) {
-  return render(<ScreenProviders services={services}>{screen}</ScreenProviders>);
+  return rendered(render(<ScreenProviders services={services}>{screen}</ScreenProviders>));
 }
 
 /**
@@ -101,7 +107,45 @@ export function renderScreen(services: AppServices, screen: ReactElement) {
  */
 export async function renderApp(services: AppServices, initialScreen?: ScreenId) {
   const {App} = await import('../../source/screens/App.js');
-  return render(<App services={services} {...(initialScreen ? {initialScreen} : {})} />);
+  return rendered(render(<App services={services} {...(initialScreen ? {initialScreen} : {})} />));
+}
+
+/** What renderScreen and renderApp drew since the last test ended, for servicesForEachTest. */
+const drawn: Array<{unmount: () => void}> = [];
+
+function rendered<T extends {unmount: () => void}>(ui: T): T {
+  drawn.push(ui);
+  return ui;
+}
+
+/**
+ * The setup every screen test shares: fresh services (openTestServices) before each test, and
+ * after it whatever it rendered unmounted and the services closed. Call it where the hooks belong
+ * (file or describe); read `.services` inside a test.
+ */
+export function servicesForEachTest(): {readonly services: AppServices; readonly dir: string} {
+  let current: TestServices | undefined;
+  beforeEach(async () => {
+    current = await openTestServices();
+  });
+  afterEach(async () => {
+    // Unmounting twice is harmless (Ink ignores it), so a test may unmount its own first.
+    for (const ui of drawn.splice(0)) ui.unmount();
+    await current?.cleanup();
+    current = undefined;
+  });
+  const opened = () => {
+    if (!current) throw new Error('screen test services exist only while a test runs');
+    return current;
+  };
+  return {
+    get services() {
+      return opened().services;
+    },
+    get dir() {
+      return opened().dir;
+    },
+  };
 }
 
 /** How long a screen test waits for a state: time enough for a loaded CI machine. */

@@ -1,47 +1,52 @@
-import {spawn} from 'node:child_process';
-import path from 'node:path';
+import {expect} from 'vitest';
+import {childEnv, CLI, runProcess, type ProcessResult} from './process.js';
+import type {S3Target} from './services.js';
 
-/** The built CLI (the vitest global setup runs the build once). */
-export const CLI = path.resolve('dist', 'cli.js');
+export type CliResult = ProcessResult;
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs `node dist/cli.js ...args` to completion. The environment is the test's own minus anything
- * that would point wine-tui at another stack, plus `env`.
- */
+/** Runs `node dist/cli.js ...args` to completion, in childEnv(env). */
 export function runCli(
   args: string[],
   {env = {}, timeoutMs = 60_000}: {env?: Record<string, string>; timeoutMs?: number} = {},
 ): Promise<CliResult> {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([k]) => !k.startsWith('WINE_TUI_') || k.startsWith('WINE_TUI_TEST_'),
-    ),
-  );
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: {...base, ...env},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`wine-tui ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({code, stdout, stderr});
-    });
+  return runProcess(process.execPath, [CLI, ...args], {
+    env: childEnv(env),
+    timeoutMs,
+    name: `wine-tui ${args.join(' ')}`,
   });
+}
+
+/** The flags that point wine-tui at a test stack: config folder, brokers, MinIO and a bucket. */
+export function connectionFlags({
+  configDir,
+  brokers,
+  s3,
+  bucket,
+}: {
+  configDir: string;
+  brokers: string[];
+  s3: S3Target;
+  bucket?: string;
+}): string[] {
+  return [
+    '--config-dir',
+    configDir,
+    '--brokers',
+    brokers.join(','),
+    '--s3-endpoint',
+    s3.endpoint,
+    ...(bucket === undefined ? [] : ['--bucket', bucket]),
+  ];
+}
+
+/** A refusal as the CLI must give it: exit code 2, nothing on stdout, one line and no stack. */
+export function oneLineError(result: CliResult): string {
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe('');
+  const lines = result.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).not.toMatch(/\bat .*\.js:\d+/);
+  return lines[0]!;
 }
 
 /** One row of `wine-tui models list --json`. */

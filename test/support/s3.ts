@@ -5,6 +5,7 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
+import type {S3Settings} from '../../source/services/config/settings.js';
 import type {S3Target} from './services.js';
 
 /** An SDK client for a test MinIO (path-style, its test credentials). Destroy it when done. */
@@ -15,6 +16,23 @@ export function s3Client(s3: S3Target): S3Client {
     forcePathStyle: true,
     credentials: {accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey},
   });
+}
+
+/** S3ModelStore settings for a bucket on a test MinIO: models/ prefix, path-style, its credentials. */
+export function s3Settings(
+  s3: S3Target,
+  bucket: string,
+  overrides: Partial<S3Settings> = {},
+): S3Settings {
+  return {
+    endpoint: s3.endpoint,
+    region: s3.region,
+    bucket,
+    prefix: 'models/',
+    forcePathStyle: true,
+    credentials: {accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey},
+    ...overrides,
+  };
 }
 
 /** The environment a `wine-tui` child process needs to reach that MinIO. */

@@ -9,13 +9,12 @@
  * run folder of their own. The jars and the binary must already be there (the suite's global setup
  * puts them there).
  */
-import {spawn} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {mkdir, mkdtemp, rm, symlink} from 'node:fs/promises';
 import {createServer} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import {repoRoot} from './serve.js';
+import {repoRoot, runProcess} from './process.js';
 import type {S3Target} from './services.js';
 
 /**
@@ -125,25 +124,20 @@ export class PrivateStack {
     await rm(this.root, {recursive: true, force: true});
   }
 
-  private script(name: string, action: string, timeoutMs = 180_000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('bash', [path.join(this.root, 'scripts', name), action], {
-        cwd: this.root,
-        env: {
-          ...process.env,
-          ...Object.fromEntries(Object.entries(this.ports).map(([k, v]) => [k, String(v)])),
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-        timeout: timeoutMs,
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (code) =>
-        code === 0
-          ? resolve()
-          : reject(new Error(`${name} ${action} failed (${code}):\n${stderr}`)),
-      );
+  private async script(name: string, action: string, timeoutMs = 180_000): Promise<void> {
+    const result = await runProcess('bash', [path.join(this.root, 'scripts', name), action], {
+      cwd: this.root,
+      // Not childEnv: the stack scripts honour the developer's WINE_TUI_STACK_* settings (e.g. the
+      // ready timeout of a slow machine); only the ports are this stack's own.
+      env: {
+        ...process.env,
+        ...Object.fromEntries(Object.entries(this.ports).map(([k, v]) => [k, String(v)])),
+      },
+      timeoutMs,
     });
+    if (result.code !== 0)
+      throw new Error(
+        `${name} ${action} failed (${result.code ?? result.signal}):\n${result.stderr}`,
+      );
   }
 }

@@ -2,6 +2,7 @@ import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {childEnv} from './process.js';
 
 /**
  * A terminal program driven the way a person drives it: tmux runs it at a fixed size, send-keys
@@ -11,6 +12,8 @@ export class TmuxSession {
   private readonly socket: string;
   /** The shell writes the program's exit status here: tmux's own pane status is not reliable. */
   private readonly statusFile: string;
+  /** The tmux server's environment, and so the program's (tmux copies it into new sessions). */
+  private readonly env: NodeJS.ProcessEnv;
 
   constructor(
     readonly name: string,
@@ -24,7 +27,7 @@ export class TmuxSession {
     this.socket = `wine-tui-test-${name}`;
     this.statusFile = path.join(os.tmpdir(), `${this.socket}.status`);
     fs.rmSync(this.statusFile, {force: true});
-    const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    this.env = childEnv(env);
     this.tmux(
       'new-session',
       '-d',
@@ -34,7 +37,6 @@ export class TmuxSession {
       String(columns),
       '-y',
       String(rows),
-      ...envArgs,
       // The shell stays after the program, so the pane (and the screen) outlive its exit.
       `${command}; echo $? > ${this.statusFile}; sleep 600`,
     );
@@ -51,7 +53,7 @@ export class TmuxSession {
   }
 
   private tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8'});
+    return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8', env: this.env});
   }
 
   /** Keys in tmux's names (Tab, Enter, Escape, Down, Right, C-c) or literal text with {literal: true}. */

@@ -1,77 +1,130 @@
 /**
- * Every key binding of the TUI, in one place: the `?` overlay and the README are written from this.
- * Screens match keys with `matches()` instead of comparing characters inline.
+ * The key map: what each command is bound to. Screens handle commands (useCommands), never
+ * characters, and the `?` overlay labels its rows from these same bindings, so the keys that work
+ * and the keys shown cannot drift apart.
  */
 import type {Key} from 'ink';
 
+/** The Ink key flags a binding can name. */
+type NamedKey =
+  | 'upArrow'
+  | 'downArrow'
+  | 'leftArrow'
+  | 'rightArrow'
+  | 'return'
+  | 'escape'
+  | 'tab'
+  | 'backspace'
+  | 'delete';
+
+/**
+ * A typed character (Ctrl held only when `ctrl` says so, so that `u` is not Ctrl+U), or a named key
+ * (`shift` true or false when it matters, left out when either will do).
+ */
+export type KeyBinding = {input: string; ctrl?: boolean} | {key: NamedKey; shift?: boolean};
+
+const up: KeyBinding = {key: 'upArrow'};
+const down: KeyBinding = {key: 'downArrow'};
+
+export const DEFAULT_BINDINGS = {
+  // Moving and choosing
+  up: [up, {input: 'k'}],
+  down: [down, {input: 'j'}],
+  select: [{key: 'return'}],
+  back: [{key: 'escape'}],
+  // Text fields
+  nextField: [{key: 'tab', shift: false}, down],
+  previousField: [{key: 'tab', shift: true}, up],
+  cursorLeft: [{key: 'leftArrow'}],
+  cursorRight: [{key: 'rightArrow'}],
+  acceptSuggestion: [{key: 'rightArrow'}],
+  // Terminals send Backspace as DEL, which Ink names `delete`.
+  erase: [{key: 'backspace'}, {key: 'delete'}],
+  clearField: [{input: 'u', ctrl: true}],
+  // Train
+  toggle: [{input: ' '}],
+  train: [{input: 't'}],
+  publish: [{input: 'p'}],
+  // Models
+  promote: [{input: 'a'}],
+  delete: [{input: 'd'}],
+  refresh: [{input: 'r'}],
+  compare: [{input: 'c'}],
+  history: [{input: 'h'}],
+  yes: [{input: 'y'}],
+  no: [{input: 'n'}],
+  // Live
+  pane: [{key: 'tab'}],
+  fullScreen: [{input: 'f'}],
+  pause: [{input: ' '}],
+  filter: [{input: '/'}],
+  replay: [{input: 'b'}],
+  // Predict
+  retry: [{input: 'r'}],
+  // Everywhere
+  help: [{input: '?'}],
+  quit: [{input: 'q'}],
+  forceQuit: [{input: 'c', ctrl: true}],
+  screenTrain: [{input: '1'}],
+  screenModels: [{input: '2'}],
+  screenLive: [{input: '3'}],
+  screenPredict: [{input: '4'}],
+} as const satisfies Record<string, readonly KeyBinding[]>;
+
+/** What a key can do; which key does it is DEFAULT_BINDINGS' business. */
+export type Command = keyof typeof DEFAULT_BINDINGS;
+
 export type ScreenId = 'train' | 'models' | 'live' | 'predict';
 
-export interface Binding {
-  keys: string;
-  description: string;
+export const SCREENS: {id: ScreenId; title: string; command: Command}[] = [
+  {id: 'train', title: 'Train', command: 'screenTrain'},
+  {id: 'models', title: 'Models', command: 'screenModels'},
+  {id: 'live', title: 'Live', command: 'screenLive'},
+  {id: 'predict', title: 'Predict', command: 'screenPredict'},
+];
+
+function matchesBinding(binding: KeyBinding, input: string, key: Key): boolean {
+  if ('input' in binding) return input === binding.input && key.ctrl === (binding.ctrl ?? false);
+  return key[binding.key] && (binding.shift === undefined || key.shift === binding.shift);
 }
 
-export const SCREENS: {id: ScreenId; key: string; title: string}[] = [
-  {id: 'train', key: '1', title: 'Train'},
-  {id: 'models', key: '2', title: 'Models'},
-  {id: 'live', key: '3', title: 'Live'},
-  {id: 'predict', key: '4', title: 'Predict'},
-];
+/** Whether the key Ink reported (useInput's input and key) is bound to `command`. */
+export function matches(command: Command, input: string, key: Key): boolean {
+  return DEFAULT_BINDINGS[command].some((binding: KeyBinding) =>
+    matchesBinding(binding, input, key),
+  );
+}
 
-export const GLOBAL_BINDINGS: Binding[] = [
-  {keys: '1-4', description: 'switch screen (when no field has focus)'},
-  {keys: '?', description: 'show / hide this key map'},
-  {keys: 'q', description: 'quit (when no field has focus)'},
-  {keys: 'Ctrl+C', description: 'quit, always'},
-];
-
-export const SCREEN_BINDINGS: Record<ScreenId, Binding[]> = {
-  train: [
-    {keys: '↑/↓ j/k', description: 'select an option'},
-    {
-      keys: 'Enter',
-      description: 'edit the selected option (features: a comma list; Enter saves, Esc cancels)',
-    },
-    {keys: 'space', description: 'toggle a yes/no option'},
-    {keys: 't', description: 'train with these options'},
-    {keys: 'p', description: 'publish the trained model (upload, then announce on train)'},
-  ],
-  models: [
-    {keys: '↑/↓ j/k', description: 'select a version'},
-    {keys: 'Enter', description: 'details of the selected version'},
-    {keys: 'a', description: 'promote (announce) the selected version, after y/n'},
-    {keys: 'd', description: 'delete the selected version, after y/n'},
-    {keys: 'r', description: 'refresh'},
-    {keys: 'c', description: 'mark for comparison (mark two to compare)'},
-    {keys: 'h', description: 'promotion history (↑/↓ scroll)'},
-    {keys: 'y / n', description: 'confirm / cancel a promotion or deletion'},
-    {keys: 'Esc', description: 'back to the list (clears the comparison marks)'},
-  ],
-  live: [
-    {keys: 'Tab', description: 'switch the selected pane'},
-    {keys: 'f', description: 'selected pane full screen / both panes'},
-    {keys: 'space', description: 'pause / resume'},
-    {keys: '/', description: 'filter by text (Enter applies, Esc clears)'},
-    {keys: 'b', description: 'replay the selected pane from the earliest offset'},
-    {keys: '↑/↓ j/k', description: 'select a message (↓ past the newest: follow again)'},
-    {keys: 'Enter', description: 'show the selected message whole (↑/↓ scroll, Esc back)'},
-    {keys: 'Esc', description: 'drop the selection, then the filter'},
-  ],
-  predict: [
-    {keys: 'Tab / Enter', description: 'with no field focused: focus the first field'},
-    {keys: 'Tab / Shift+Tab', description: 'next / previous field (also ↓/↑)'},
-    {keys: '→', description: 'accept the first suggestion'},
-    {keys: 'Backspace', description: 'delete the last character (Ctrl+U clears the field)'},
-    {keys: 'Enter', description: 'in a field: predict with the active model and publish it'},
-    {keys: 'Esc', description: 'leave the field (global keys work again)'},
-    {keys: 'r', description: 'retry loading the active model after a failure'},
-  ],
+const KEY_LABELS: Record<NamedKey, string> = {
+  upArrow: '↑',
+  downArrow: '↓',
+  leftArrow: '←',
+  rightArrow: '→',
+  return: 'Enter',
+  escape: 'Esc',
+  tab: 'Tab',
+  backspace: 'Backspace',
+  delete: 'Backspace',
 };
 
-export const keys = {
-  up: (input: string, key: Key) => key.upArrow || input === 'k',
-  down: (input: string, key: Key) => key.downArrow || input === 'j',
-  quit: (input: string) => input === 'q',
-  help: (input: string) => input === '?',
-  ctrlC: (input: string, key: Key) => key.ctrl && input === 'c',
-} as const;
+function bindingLabel(binding: KeyBinding): string {
+  if ('key' in binding) return `${binding.shift ? 'Shift+' : ''}${KEY_LABELS[binding.key]}`;
+  if (binding.ctrl) return `Ctrl+${binding.input.toUpperCase()}`;
+  return binding.input === ' ' ? 'space' : binding.input;
+}
+
+const distinct = (labels: string[]) => [...new Set(labels)];
+
+/**
+ * How the keys of one or more commands read: each command's bindings in order, those of several
+ * commands paired by position, so up and down read `↑/↓ k/j` and Ctrl+C reads `Ctrl+C`.
+ */
+export function keyLabel(commands: readonly Command[]): string {
+  const labels = commands.map((command) =>
+    distinct(DEFAULT_BINDINGS[command].map((binding: KeyBinding) => bindingLabel(binding))),
+  );
+  const positions = Math.max(0, ...labels.map((list) => list.length));
+  return Array.from({length: positions}, (_, index) =>
+    distinct(labels.flatMap((list) => list[index] ?? [])).join('/'),
+  ).join(' ');
+}

@@ -1,20 +1,23 @@
-import {type Key, useInput} from 'ink';
-import {useCallback, useLayoutEffect, useRef} from 'react';
+import type {Key} from 'ink';
+import {useContext, useLayoutEffect, useRef} from 'react';
+import {type KeyListener, KeyDispatcherContext} from './keyDispatcher.js';
 
 /**
- * useInput whose handler always sees the state of the frame on screen. Ink re-subscribes a new
- * handler in a passive effect, which React runs from a setImmediate; when the event loop was busy
- * a key read in the meantime reaches the previous render's handler (a stale selection, for
- * instance). A layout effect runs as the frame is committed, so the ref is never behind.
+ * Receives keys while `isActive`, through the KeyboardProvider. The handler and the flag are those
+ * of the frame on screen: they are updated as the frame commits (a layout effect), not later when
+ * React gets to passive effects, so a key read in between reaches neither a previous render's
+ * handler nor a screen that was just hidden.
  */
 export function useKeys(
   handler: (input: string, key: Key) => void,
   {isActive}: {isActive: boolean},
 ): void {
-  const latest = useRef(handler);
+  const dispatcher = useContext(KeyDispatcherContext);
+  if (!dispatcher) throw new Error('useKeys() outside <KeyboardProvider>');
+  const listener = useRef<KeyListener>({handle: handler, active: isActive});
   useLayoutEffect(() => {
-    latest.current = handler;
+    listener.current.handle = handler;
+    listener.current.active = isActive;
   });
-  const stable = useCallback((input: string, key: Key) => latest.current(input, key), []);
-  useInput(stable, {isActive});
+  useLayoutEffect(() => dispatcher.listen(listener.current), [dispatcher]);
 }

@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import {memo, useMemo} from 'react';
 import type {BusMessage} from '../../services/ports/MessageBus.js';
 import {decodeValue} from '../../services/messages/messageView.js';
-import {clockTime, printable} from './useTopicTail.js';
+import {clockTime, escapeControlChars} from './messageText.js';
 import {theme, tint} from '../shared/theme.js';
 
 function wrapLine(line: string, width: number): string[] {
@@ -20,7 +20,10 @@ function valueLines(value: Buffer | null): string[] {
     case 'json':
       return [`value      JSON, ${size}`, ...JSON.stringify(decoded.value, null, 2).split('\n')];
     case 'text':
-      return [`value      text (not JSON), ${size}`, ...decoded.text.split('\n').map(printable)];
+      return [
+        `value      text (not JSON), ${size}`,
+        ...decoded.text.split('\n').map(escapeControlChars),
+      ];
     case 'binary':
       return [
         `value      not UTF-8, ${size}, shown escaped:`,
@@ -39,9 +42,11 @@ export function detailLines(message: BusMessage, width: number): string[] {
   const lines = [
     `${message.topic} · partition ${message.partition} · offset ${message.offset}`,
     `timestamp  ${new Date(message.timestamp).toISOString()} (local ${clockTime(message.timestamp)})`,
-    `key        ${message.key === null ? '(none)' : printable(message.key)}`,
+    `key        ${message.key === null ? '(none)' : escapeControlChars(message.key)}`,
     headers.length === 0 ? 'headers    (none)' : 'headers',
-    ...headers.map(([name, value]) => `  ${printable(name)}: ${printable(value)}`),
+    ...headers.map(
+      ([name, value]) => `  ${escapeControlChars(name)}: ${escapeControlChars(value)}`,
+    ),
     ...valueLines(message.value),
   ];
   return lines.flatMap((line) => wrapLine(line, width));

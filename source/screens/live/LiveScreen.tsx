@@ -1,12 +1,13 @@
-import {Box, Text, useInput} from 'ink';
-import TextInput from 'ink-text-input';
-import {useEffect, useMemo, useState} from 'react';
+import {Box, Text} from 'ink';
+import {useMemo, useState} from 'react';
 import type {BusMessage} from '../../services/ports/MessageBus.js';
-import {type ScreenProps, useFocusState, useServices} from '../shared/AppContext.js';
+import {type ScreenProps, useServices} from '../shared/AppContext.js';
 import {detailLines, LiveMessageDetail} from './LiveMessageDetail.js';
 import {LivePane} from './LivePane.js';
 import {type TailEntry, type TopicTail, useTopicTail} from './useTopicTail.js';
-import {keys} from '../input/keyBindings.js';
+import {useCommands} from '../input/useCommands.js';
+import {useTextField} from '../input/useTextField.js';
+import {TextField} from '../shared/TextField.js';
 import {theme, tint} from '../shared/theme.js';
 
 type PaneIndex = 0 | 1;
@@ -24,7 +25,6 @@ function useFiltered(entries: readonly TailEntry[], filter: string): readonly Ta
  */
 export function LiveScreen({active, width, height}: ScreenProps) {
   const {config} = useServices();
-  const {setTyping} = useFocusState();
   const [paused, setPaused] = useState(false);
   const train = useTopicTail(config.topics.train, 'latest', {paused});
   const predictions = useTopicTail(config.topics.predictions, 'latest', {paused});
@@ -34,8 +34,12 @@ export function LiveScreen({active, width, height}: ScreenProps) {
   const [focus, setFocus] = useState<PaneIndex>(0);
   const [full, setFull] = useState(false);
   const [filter, setFilter] = useState('');
-  /** The filter being typed; undefined while the field is closed. */
-  const [draft, setDraft] = useState<string | undefined>();
+  const filterField = useTextField({
+    isActive: active,
+    onSubmit: (text) => setFilter(text.trim()),
+    onCancel: () => setFilter(''),
+  });
+  const draft = filterField.line;
   const [selected, setSelected] = useState<[number | undefined, number | undefined]>([
     undefined,
     undefined,
@@ -47,9 +51,6 @@ export function LiveScreen({active, width, height}: ScreenProps) {
     useFiltered(train.entries, filter),
     useFiltered(predictions.entries, filter),
   ];
-
-  // Leaving the screen for good must not leave the global keys switched off.
-  useEffect(() => () => setTyping(false), [setTyping]);
 
   const select = (pane: PaneIndex, seq: number | undefined) =>
     setSelected((previous) => (pane === 0 ? [seq, previous[1]] : [previous[0], seq]));
@@ -68,56 +69,42 @@ export function LiveScreen({active, width, height}: ScreenProps) {
     select(focus, next >= list.length ? undefined : list[Math.max(0, next)]?.seq);
   };
 
-  const closeFilter = (value: string) => {
-    setFilter(value.trim());
-    setDraft(undefined);
-    setTyping(false);
-  };
-
-  useInput(
-    (input, key) => {
-      if (draft !== undefined) {
-        // The text field takes everything else; Enter arrives through its onSubmit.
-        if (key.escape) closeFilter('');
-        return;
-      }
-      if (detail) {
-        const maxScroll = Math.max(0, detailLines(detail, width).length - (height - 2));
-        if (key.escape || key.return) setDetail(undefined);
-        else if (keys.up(input, key)) setScroll((s) => Math.max(0, s - 1));
-        else if (keys.down(input, key)) setScroll((s) => Math.min(maxScroll, s + 1));
-        return;
-      }
-      if (key.tab) {
-        setFocus((f) => (f === 0 ? 1 : 0));
-      } else if (input === 'f') {
-        setFull((f) => !f);
-      } else if (input === ' ') {
-        setPaused((p) => !p);
-      } else if (input === '/') {
-        setDraft(filter);
-        setTyping(true);
-      } else if (input === 'b') {
-        tails[focus].restart('earliest');
-        select(focus, undefined);
-        // A replay is meant to be watched.
-        setPaused(false);
-      } else if (keys.up(input, key)) {
-        move(-1);
-      } else if (keys.down(input, key)) {
-        move(1);
-      } else if (key.return) {
-        const entry = rows[focus].find((e) => e.seq === selected[focus]);
-        if (entry) {
-          setDetail(entry.message);
-          setScroll(0);
+  const maxScroll = detail ? Math.max(0, detailLines(detail, width).length - (height - 2)) : 0;
+  useCommands(
+    detail
+      ? {
+          back: () => setDetail(undefined),
+          select: () => setDetail(undefined),
+          up: () => setScroll((s) => Math.max(0, s - 1)),
+          down: () => setScroll((s) => Math.min(maxScroll, s + 1)),
         }
-      } else if (key.escape) {
-        if (selected[focus] !== undefined) select(focus, undefined);
-        else setFilter('');
-      }
-    },
-    {isActive: active},
+      : {
+          pane: () => setFocus((f) => (f === 0 ? 1 : 0)),
+          fullScreen: () => setFull((f) => !f),
+          pause: () => setPaused((p) => !p),
+          filter: () => filterField.open(filter),
+          replay: () => {
+            tails[focus].restart('earliest');
+            select(focus, undefined);
+            // A replay is meant to be watched.
+            setPaused(false);
+          },
+          up: () => move(-1),
+          down: () => move(1),
+          select: () => {
+            const entry = rows[focus].find((e) => e.seq === selected[focus]);
+            if (entry) {
+              setDetail(entry.message);
+              setScroll(0);
+            }
+          },
+          back: () => {
+            if (selected[focus] !== undefined) select(focus, undefined);
+            else setFilter('');
+          },
+        },
+    // The filter field, while open, takes the keys (useTextField).
+    {isActive: active && draft === undefined},
   );
 
   if (!active) return null;
@@ -149,7 +136,7 @@ export function LiveScreen({active, width, height}: ScreenProps) {
       {draft !== undefined ? (
         <Box width={width}>
           <Text color={tint(theme.accent)}>filter / </Text>
-          <TextInput value={draft} onChange={setDraft} onSubmit={closeFilter} />
+          <TextField line={draft} />
           <Text color={tint(theme.muted)}> Enter apply · Esc clear</Text>
         </Box>
       ) : (

@@ -1,8 +1,9 @@
 import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
-import {redact} from '../../services/config/config.js';
 import type {BusMessage, MessageBus, TailOptions} from '../../services/ports/MessageBus.js';
 import {decodeValue, valueOneLine} from '../../services/messages/messageView.js';
 import {useServices} from '../shared/AppContext.js';
+import {errorLine} from '../shared/errorLine.js';
+import {clockTime, escapeControlChars} from './messageText.js';
 import {RingBuffer} from './ringBuffer.js';
 
 export type TailFrom = TailOptions['from'];
@@ -16,17 +17,6 @@ export const RATE_HISTORY_SECONDS = 30;
 
 let nextSeq = 0;
 
-/** HH:MM:SS in local time. */
-export function clockTime(timestamp: number): string {
-  return new Date(timestamp).toTimeString().slice(0, 8);
-}
-
-/** Control characters (newlines, terminal escapes) escaped, so that text stays on one line. */
-export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /[\u0000-\u001f\u007f]/.test(text) ? JSON.stringify(text).slice(1, -1) : text;
-}
-
 /** One buffered message; its one-line text is built on first use (most of a flood is not shown). */
 export class TailEntry {
   /** Unique in the process: React key and selection identity, even when a replay repeats them. */
@@ -39,7 +29,7 @@ export class TailEntry {
   get line(): string {
     if (this.text === undefined) {
       const m = this.message;
-      const key = m.key === null ? '-' : printable(m.key);
+      const key = m.key === null ? '-' : escapeControlChars(m.key);
       const value = valueOneLine(decodeValue(m.value));
       this.text = `${m.partition}:${m.offset} ${clockTime(m.timestamp)} ${key} ${value}`;
     }
@@ -78,11 +68,6 @@ export interface TailFeedOptions {
   paused?: boolean;
 }
 
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return redact(text.split('\n')[0] ?? text);
-}
-
 /**
  * The tail behind a pane, without React: one bus subscription, a ring buffer, and at most one
  * `onChange` per throttle interval (plus one per second for the rate while there is traffic).
@@ -119,11 +104,11 @@ export class TailFeed {
       this.subscription = subscription;
       subscription.ready.then(
         () => this.update({status: 'live'}),
-        (error: unknown) => this.update({status: 'failed', error: oneLine(error)}),
+        (error: unknown) => this.update({status: 'failed', error: errorLine(error)}),
       );
     } catch (error) {
       // Reported asynchronously, like every other change, never during the caller's render.
-      void Promise.resolve().then(() => this.update({status: 'failed', error: oneLine(error)}));
+      void Promise.resolve().then(() => this.update({status: 'failed', error: errorLine(error)}));
     }
   }
 

@@ -4,7 +4,7 @@ import type {ModelVersion} from '../../services/registry/ModelRegistry.js';
 import type {ModelDetailsState} from './useModelDetails.js';
 import {theme, tint} from '../shared/theme.js';
 import {formatBytes, formatTime} from '../shared/metricsFormat.js';
-import {TrainMetricsTable} from '../train/TrainMetricsTable.js';
+import {MetricsTable} from '../shared/MetricsTable.js';
 
 const LABEL = 9;
 
@@ -73,7 +73,7 @@ export const ModelsDetails = memo(function ModelsDetails({version, state, height
         {rows.records} rows, {rows.invalid} invalid, {rows.unique} unique: {rows.train} train /{' '}
         {rows.test} test · {details.columns} columns
       </Field>
-      <TrainMetricsTable
+      <MetricsTable
         rows={[
           {label: 'model', metrics: details.metrics},
           {label: 'median', metrics: details.baseline},

@@ -1,4 +1,4 @@
-import {Box, type Key, Text} from 'ink';
+import {Box, Text} from 'ink';
 import {useCallback, useState} from 'react';
 import {type ScreenProps, useServices} from '../shared/AppContext.js';
 import {ModelsCompare} from './ModelsCompare.js';
@@ -9,16 +9,11 @@ import {useAnnouncementHistory} from '../shared/useAnnouncements.js';
 import {useModelDetails} from './useModelDetails.js';
 import {useModelVersions} from './useModelVersions.js';
 import {useRegistryAction} from './useRegistryAction.js';
-import {useKeys} from '../input/useKeys.js';
-import {keys} from '../input/keyBindings.js';
+import {type CommandHandlers, useCommands} from '../input/useCommands.js';
+import {type Confirm, ModelsStatusMessage} from './ModelsStatusMessage.js';
 import {theme, tint} from '../shared/theme.js';
 
 type View = 'list' | 'details' | 'compare' | 'history';
-
-interface Confirm {
-  kind: 'promote' | 'delete';
-  version: string;
-}
 
 const HINTS: Record<View, string> = {
   list: '↑↓ select · Enter details · a promote · d delete · c compare · h history · r refresh',
@@ -72,55 +67,55 @@ export function ModelsScreen({active, width, height}: ScreenProps) {
     [run, registry, refresh],
   );
 
-  const listKeys = (input: string, key: Key) => {
-    if (keys.up(input, key)) setSelected(Math.max(0, selected - 1));
-    else if (keys.down(input, key)) setSelected(Math.min(versions.length - 1, selected + 1));
-    else if (key.return && current) setView('details');
-    else if (input === 'a' && current) setConfirm({kind: 'promote', version: current.version});
-    else if (input === 'd' && current) setConfirm({kind: 'delete', version: current.version});
-    else if (input === 'c' && current) {
-      const id = current.version;
-      const next = marked.includes(id) ? marked.filter((m) => m !== id) : [...marked, id].slice(-2);
-      setMarked(next);
-      if (next.length === 2) setView('compare');
-    } else if (key.escape) {
+  const toggleMark = (id: string) => {
+    const next = marked.includes(id) ? marked.filter((m) => m !== id) : [...marked, id].slice(-2);
+    setMarked(next);
+    if (next.length === 2) setView('compare');
+  };
+  const ask = (kind: Confirm['kind']) => current && setConfirm({kind, version: current.version});
+  const listCommands: CommandHandlers = {
+    up: () => setSelected(Math.max(0, selected - 1)),
+    down: () => setSelected(Math.min(versions.length - 1, selected + 1)),
+    select: () => current && setView('details'),
+    promote: () => ask('promote'),
+    delete: () => ask('delete'),
+    compare: () => current && toggleMark(current.version),
+    back: () => {
       setMarked([]);
       clear();
-    }
-  };
-
-  useKeys(
-    (input, key) => {
-      if (confirm) {
-        if (input === 'y') {
-          setConfirm(undefined);
-          confirmed(confirm);
-        } else if (input === 'n' || key.escape) setConfirm(undefined);
-        return;
-      }
-      if (input === 'r') {
-        refresh();
-        return;
-      }
-      if (input === 'h' && view !== 'history') {
-        setHistoryScroll(0);
-        setView('history');
-        return;
-      }
-      if (view === 'list') {
-        listKeys(input, key);
-        return;
-      }
-      if (key.escape) {
-        if (view === 'compare') setMarked([]);
-        setView('list');
-      } else if (view === 'history') {
-        if (keys.up(input, key)) setHistoryScroll((s) => Math.max(0, s - 1));
-        else if (keys.down(input, key)) {
-          setHistoryScroll((s) => Math.min(Math.max(0, history.length - 1), s + 1));
-        }
-      }
     },
+  };
+  const historyCommands: CommandHandlers = {
+    up: () => setHistoryScroll((s) => Math.max(0, s - 1)),
+    down: () => setHistoryScroll((s) => Math.min(Math.max(0, history.length - 1), s + 1)),
+    back: () => setView('list'),
+  };
+  const backToList = () => {
+    if (view === 'compare') setMarked([]);
+    setView('list');
+  };
+  useCommands(
+    confirm
+      ? {
+          yes: () => {
+            setConfirm(undefined);
+            confirmed(confirm);
+          },
+          no: () => setConfirm(undefined),
+          back: () => setConfirm(undefined),
+        }
+      : {
+          refresh,
+          ...(view === 'history'
+            ? historyCommands
+            : {
+                history: () => {
+                  setHistoryScroll(0);
+                  setView('history');
+                },
+                ...(view === 'list' ? listCommands : {back: backToList}),
+              }),
+        },
     {isActive: active},
   );
 
@@ -177,43 +172,10 @@ export function ModelsScreen({active, width, height}: ScreenProps) {
       <Box flexDirection="column" height={bodyRows} overflow="hidden">
         {body}
       </Box>
-      <StatusMessage confirm={confirm} message={message} error={error} />
+      <ModelsStatusMessage confirm={confirm} message={message} error={error} />
       <Text wrap="truncate-end" color={tint(theme.muted)}>
         {HINTS[view]}
       </Text>
     </Box>
   );
-}
-
-function StatusMessage({
-  confirm,
-  message,
-  error,
-}: {
-  confirm: Confirm | undefined;
-  message: ReturnType<typeof useRegistryAction>['message'];
-  error: string | undefined;
-}) {
-  if (confirm) {
-    return (
-      <Text wrap="truncate-end" color={tint(theme.warn)}>
-        {confirm.kind === 'promote' ? 'promote (announce)' : 'delete'} {confirm.version}? y/n
-      </Text>
-    );
-  }
-  if (message) {
-    return (
-      <Text wrap="truncate-end" color={tint(message.ok ? theme.good : theme.bad)}>
-        {message.text}
-      </Text>
-    );
-  }
-  if (error) {
-    return (
-      <Text wrap="truncate-end" color={tint(theme.bad)}>
-        could not list versions: {error}
-      </Text>
-    );
-  }
-  return <Text> </Text>;
 }

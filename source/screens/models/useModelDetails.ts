@@ -3,7 +3,7 @@ import {modelDetails, type ModelDetails} from '../../services/registry/modelDeta
 import type {ModelRegistry} from '../../services/registry/ModelRegistry.js';
 import {loadModel} from '../../services/app/modelWorkflow.js';
 import {useServices} from '../shared/AppContext.js';
-import {errorLine} from '../shared/metricsFormat.js';
+import {errorLine} from '../shared/errorLine.js';
 
 export interface ModelDetailsState {
   details?: ModelDetails;

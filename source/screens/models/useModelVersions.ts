@@ -1,7 +1,7 @@
 import {useCallback, useEffect, useState} from 'react';
 import type {ModelVersion} from '../../services/registry/ModelRegistry.js';
 import {useServices} from '../shared/AppContext.js';
-import {errorLine} from '../shared/metricsFormat.js';
+import {errorLine} from '../shared/errorLine.js';
 import {useAnnouncementHistory} from '../shared/useAnnouncements.js';
 
 export interface ModelVersionsState {

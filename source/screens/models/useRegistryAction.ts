@@ -1,5 +1,5 @@
 import {useCallback, useEffect, useRef, useState} from 'react';
-import {errorLine} from '../shared/metricsFormat.js';
+import {errorLine} from '../shared/errorLine.js';
 
 export interface ActionMessage {
   text: string;

@@ -1,10 +1,11 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
 import {type ReactNode, useEffect, useMemo, useState} from 'react';
 import {type ScreenProps, useFocusState, useServices} from '../shared/AppContext.js';
 import {PredictField, PredictFieldNote} from './PredictField.js';
 import {PredictResult, RESULT_ROWS} from './PredictResult.js';
 import {PredictSuggestions} from './PredictSuggestions.js';
-import {type ActiveModel, useActiveModel} from '../shared/useActiveModel.js';
+import {useActiveModel} from '../shared/useActiveModel.js';
+import {NO_MODEL_LINE, PredictModelLine} from './PredictModelLine.js';
 import {usePrediction} from './usePrediction.js';
 import {
   type FieldName,
@@ -15,48 +16,7 @@ import {
   vocabulariesOf,
 } from './usePredictForm.js';
 import {theme, tint} from '../shared/theme.js';
-
-export const NO_MODEL_LINE =
-  'No active model: train and publish one on the Train screen (key 1; Esc first if a field has focus)';
-
-/** Keeps only what a field can hold: pasted newlines and control characters are dropped. */
-function printable(input: string): string {
-  return Array.from(input)
-    .filter((ch) => ch >= ' ' && ch !== '\u007f')
-    .join('');
-}
-
-function ModelLine({state}: {state: ActiveModel}) {
-  const {version, model, loading, error} = state;
-  if (version === undefined) {
-    return (
-      <Text color={tint(theme.warn)} wrap="truncate-end">
-        {NO_MODEL_LINE}
-      </Text>
-    );
-  }
-  if (error !== undefined) {
-    return (
-      <Text color={tint(theme.bad)} wrap="truncate-end">
-        {`Cannot load model ${version}: ${error} (r retries, with no field focused)`}
-      </Text>
-    );
-  }
-  if (loading || !model) {
-    return (
-      <Text color={tint(theme.muted)} wrap="truncate-end">
-        {`Loading model ${version}…`}
-      </Text>
-    );
-  }
-  const {r2, mape} = model.artifact.metrics;
-  return (
-    <Text wrap="truncate-end">
-      Model <Text color={tint(theme.accent)}>{model.version}</Text>
-      {` · R² ${r2.toFixed(3)} · MAPE ${(mape * 100).toFixed(0)}%`}
-    </Text>
-  );
-}
+import {type CommandHandlers, useCommands} from '../input/useCommands.js';
 
 /**
  * Prices one wine with the active model and publishes the prediction to app_messages. The form
@@ -76,8 +36,9 @@ export function PredictScreen({active, width, height}: ScreenProps) {
   const [notice, setNotice] = useState<string>();
 
   // Global keys (1-4, q, ?) are off exactly while one of our fields has the keyboard. The key
-  // handler says so at once (the next key may follow quickly); the effect covers focus lost
-  // otherwise (a model without that field, the screen hidden or unmounted).
+  // handler says so at once, in the frame the key draws (the next key waits for that frame, not
+  // for effects); the effect covers focus lost otherwise (a model without that field, the screen
+  // hidden or unmounted).
   const typing = active && form.focused !== null;
   useEffect(() => {
     if (!typing) return;
@@ -105,33 +66,55 @@ export function PredictScreen({active, width, height}: ScreenProps) {
     }
   };
 
-  useInput(
-    (input, key) => {
-      if (form.now().focused === null) {
-        const enter = (step: 1 | -1) => {
-          form.move(step);
-          setTyping(true);
-        };
-        if (key.upArrow || (key.tab && key.shift)) enter(-1);
-        else if (key.tab || key.return || key.downArrow) enter(1);
-        else if (input === 'r' && loadError !== undefined) reload();
-        return;
-      }
-      if (key.escape) {
-        form.focus(null);
-        setTyping(false);
-      } else if (key.tab) form.move(key.shift ? -1 : 1);
-      else if (key.downArrow) form.move(1);
-      else if (key.upArrow) form.move(-1);
-      else if (key.return) submit();
-      else if (key.rightArrow) form.accept();
-      else if (key.backspace || key.delete) form.erase();
-      else if (key.ctrl && input === 'u') form.clear();
-      else if (!key.ctrl && !key.meta && printable(input) !== '') form.type(printable(input));
-      else return;
-      if (!key.return) setNotice(undefined);
+  const takeField = (step: 1 | -1) => {
+    form.move(step);
+    setTyping(true);
+  };
+  // Any key the form acts on, but Enter, clears the last notice.
+  const thenClearNotice = (handlers: CommandHandlers): CommandHandlers =>
+    Object.fromEntries(
+      Object.entries(handlers).map(([command, run]) => [
+        command,
+        () => {
+          run?.();
+          setNotice(undefined);
+        },
+      ]),
+    );
+  const inForm = form.focused !== null;
+  useCommands(
+    inForm
+      ? {
+          select: submit,
+          ...thenClearNotice({
+            back: () => {
+              form.focus(null);
+              setTyping(false);
+            },
+            nextField: () => form.move(1),
+            previousField: () => form.move(-1),
+            acceptSuggestion: form.accept,
+            erase: form.erase,
+            clearField: form.clear,
+          }),
+        }
+      : {
+          previousField: () => takeField(-1),
+          nextField: () => takeField(1),
+          select: () => takeField(1),
+          ...(loadError !== undefined ? {retry: reload} : {}),
+        },
+    {
+      isActive: active,
+      ...(inForm
+        ? {
+            onText: (text: string) => {
+              form.type(text);
+              setNotice(undefined);
+            },
+          }
+        : {}),
     },
-    {isActive: active},
   );
 
   const outcome = prediction.outcome;
@@ -197,7 +180,7 @@ export function PredictScreen({active, width, height}: ScreenProps) {
 
   return (
     <Box flexDirection="column" width={width}>
-      <ModelLine state={modelState} />
+      <PredictModelLine state={modelState} />
       {blank ? <Box height={1} /> : null}
       {fields.map((field) => (
         <Box key={field} flexDirection="column">

@@ -8,7 +8,7 @@ import {
   publishPrediction,
 } from '../../services/app/modelWorkflow.js';
 import {useServices} from '../shared/AppContext.js';
-import {oneLineError} from '../shared/useActiveModel.js';
+import {errorLine} from '../shared/errorLine.js';
 
 export interface PredictionOutcome {
   message: PredictionMessage;
@@ -53,7 +53,7 @@ export function usePrediction(): PredictionState & {
       try {
         message = predictionMessage(model, input);
       } catch (error) {
-        setState((s) => ({...s, error: `cannot price this wine: ${oneLineError(error)}`}));
+        setState((s) => ({...s, error: `cannot price this wine: ${errorLine(error)}`}));
         return;
       }
       busy.current = true;
@@ -70,7 +70,7 @@ export function usePrediction(): PredictionState & {
           if (mounted.current) {
             setState({
               busy: false,
-              outcome: {message, publishError: oneLineError(error)},
+              outcome: {message, publishError: errorLine(error)},
               error: undefined,
             });
           }

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {ConnectionStatus} from './useConnectionStatus.js';
-import {SCREENS, type ScreenId} from '../input/keyBindings.js';
+import {keyLabel, SCREENS, type ScreenId} from '../input/keyBindings.js';
 import {theme, tint} from './theme.js';
 
 interface Props {
@@ -39,10 +39,12 @@ export const StatusLine = memo(function StatusLine({
             inverse={s.id === screen}
             color={tint(s.id === screen ? theme.accent : undefined)}
           >
-            {` ${s.key} ${s.title} `}
+            {` ${keyLabel([s.command])} ${s.title} `}
           </Text>
         ))}
-        <Text color={tint(theme.muted)}> ? keys q quit</Text>
+        <Text color={tint(theme.muted)}>
+          {` ${keyLabel(['help'])} keys ${keyLabel(['quit'])} quit`}
+        </Text>
       </Box>
       {/* Most important first: what truncation cuts at 80 columns is the least needed. */}
       <Text wrap="truncate-end">

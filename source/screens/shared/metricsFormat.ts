@@ -1,5 +1,4 @@
 import type {HeadlineMetrics} from '../../services/registry/ModelRegistry.js';
-import {redact} from '../../services/config/config.js';
 
 /** Number formats the Train and Models screens share, so the same metric reads the same in both. */
 export const formatMetric = {
@@ -29,10 +28,4 @@ export function formatTime(iso: string, seconds = false): string {
   const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?/.exec(iso);
   if (!match) return iso;
   return `${match[1]} ${match[2]}${seconds ? (match[3] ?? '') : ''}`;
-}
-
-/** What a screen shows of a failure: one line, secrets removed. */
-export function errorLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return redact(text.split('\n')[0] ?? '');
 }

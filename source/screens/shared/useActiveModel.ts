@@ -1,7 +1,7 @@
 import {useCallback, useEffect, useState} from 'react';
-import {redact} from '../../services/config/config.js';
 import {loadModel, type LoadedModel} from '../../services/app/modelWorkflow.js';
 import {useServices} from './AppContext.js';
+import {errorLine} from './errorLine.js';
 import {useActiveVersion} from './useAnnouncements.js';
 
 export interface ActiveModel {
@@ -12,12 +12,6 @@ export interface ActiveModel {
   error: string | undefined;
   /** Loads the active version again (after a failed load). */
   reload: () => void;
-}
-
-/** One line for the screen, secrets removed. */
-export function oneLineError(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return redact(text.split('\n')[0] ?? text);
 }
 
 /**
@@ -42,7 +36,7 @@ export function useActiveModel(): ActiveModel {
         if (!cancelled) setLoaded({key, model});
       },
       (error: unknown) => {
-        if (!cancelled) setLoaded({key, error: oneLineError(error)});
+        if (!cancelled) setLoaded({key, error: errorLine(error)});
       },
     );
     return () => {

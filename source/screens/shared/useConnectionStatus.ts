@@ -1,5 +1,5 @@
 import {useEffect, useState} from 'react';
-import {redact} from '../../services/config/config.js';
+import {redact} from '../../services/config/secrets.js';
 import {ObjectNotFoundError} from '../../services/errors.js';
 import {useServices} from './AppContext.js';
 

@@ -1,7 +1,8 @@
 import {Box, Text} from 'ink';
-import TextInput from 'ink-text-input';
 import {memo} from 'react';
 import type {TrainOptions} from '../../ml/options.js';
+import type {LineEdit} from '../input/lineEdit.js';
+import {TextField} from '../shared/TextField.js';
 import {theme, tint} from '../shared/theme.js';
 import {OPTION_FIELDS, showOption} from './trainOptionFields.js';
 
@@ -9,10 +10,7 @@ interface Props {
   options: TrainOptions;
   selected: number;
   /** The text being typed into the selected field, when it is being edited. */
-  editing: string | undefined;
-  focus: boolean;
-  onChange: (text: string) => void;
-  onSubmit: (text: string) => void;
+  editing: LineEdit | undefined;
 }
 
 const LABEL_WIDTH = 12;
@@ -22,9 +20,6 @@ export const TrainOptionsList = memo(function TrainOptionsList({
   options,
   selected,
   editing,
-  focus,
-  onChange,
-  onSubmit,
 }: Props) {
   return (
     <Box flexDirection="column">
@@ -37,7 +32,7 @@ export const TrainOptionsList = memo(function TrainOptionsList({
               {field.label.padEnd(LABEL_WIDTH)}
             </Text>
             {isSelected && editing !== undefined ? (
-              <TextInput value={editing} focus={focus} onChange={onChange} onSubmit={onSubmit} />
+              <TextField line={editing} />
             ) : (
               <Text wrap="truncate-end" bold={isSelected}>
                 {showOption(options, field.key)}

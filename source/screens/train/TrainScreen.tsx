@@ -1,83 +1,48 @@
 import {Box, Text} from 'ink';
-import {useCallback, useEffect, useMemo, useState} from 'react';
-import {DEFAULT_TRAIN_OPTIONS, type TrainOptions} from '../../ml/options.js';
-import {type ScreenProps, useFocusState} from '../shared/AppContext.js';
-import {errorLine} from '../shared/metricsFormat.js';
-import {TrainHoldoutPlot} from './TrainHoldoutPlot.js';
-import {METRICS_TABLE_WIDTH, TrainMetricsTable, type MetricsRow} from './TrainMetricsTable.js';
-import {TrainOptionsList} from './TrainOptionsList.js';
-import {TrainSteps} from './TrainSteps.js';
-import {applyOptionText, editText, OPTION_FIELDS} from './trainOptionFields.js';
+import {useMemo} from 'react';
+import type {ScreenProps} from '../shared/AppContext.js';
+import {MetricsTable, METRICS_TABLE_WIDTH, type MetricsRow} from '../shared/MetricsTable.js';
+import {theme, tint} from '../shared/theme.js';
 import {useActiveVersion} from '../shared/useAnnouncements.js';
+import {useCommands} from '../input/useCommands.js';
+import {useTextField} from '../input/useTextField.js';
+import {TrainHoldoutPlot} from './TrainHoldoutPlot.js';
+import {TrainOptionsList} from './TrainOptionsList.js';
+import {TrainPublishLine} from './TrainPublishLine.js';
+import {TrainSteps} from './TrainSteps.js';
+import {editText, OPTION_FIELDS} from './trainOptionFields.js';
 import {useHoldout} from './useHoldout.js';
 import {useTrainer} from './useTrainer.js';
-import {useKeys} from '../input/useKeys.js';
-import {keys} from '../input/keyBindings.js';
-import {theme, tint} from '../shared/theme.js';
+import {useTrainOptions} from './useTrainOptions.js';
 
 const MIN_PLOT_WIDTH = 30;
 
 /** Screen 1: edit the training options, train with them, compare, publish. */
 export function TrainScreen({active, width, height}: ScreenProps) {
-  const [options, setOptions] = useState<TrainOptions>(DEFAULT_TRAIN_OPTIONS);
-  const [selected, setSelected] = useState(0);
-  const [editing, setEditing] = useState<string | undefined>(undefined);
-  const [optionError, setOptionError] = useState<string | undefined>(undefined);
-  const {setTyping} = useFocusState();
+  const {options, selected, field, error: optionError, ...edit} = useTrainOptions();
   const {state, train, publish} = useTrainer();
   const activeVersion = useActiveVersion();
   const {model} = state;
   const holdout = useHoldout(model?.artifact, state.dataPath);
+  const editor = useTextField({isActive: active, onSubmit: edit.save});
+  const editing = editor.line !== undefined;
 
-  // A field left mid-edit must not keep the global keys off after this screen is gone.
-  const isEditing = editing !== undefined;
-  useEffect(() => {
-    if (!isEditing) return;
-    return () => setTyping(false);
-  }, [isEditing, setTyping]);
-
-  const field = OPTION_FIELDS[selected] ?? OPTION_FIELDS[0];
-  const stopEditing = useCallback(() => {
-    setEditing(undefined);
-    setTyping(false);
-  }, [setTyping]);
-
-  const save = useCallback(
-    (text: string) => {
-      if (field.kind === 'toggle') return;
-      try {
-        setOptions(applyOptionText(options, field.key, text));
-        setOptionError(undefined);
-      } catch (error) {
-        // The old value stays; the field closes so the operator sees it and the reason together.
-        setOptionError(errorLine(error));
-      }
-      stopEditing();
+  useCommands(
+    {
+      up: () => edit.move(-1),
+      down: () => edit.move(1),
+      ...(field.kind === 'toggle'
+        ? {toggle: edit.toggle}
+        : {
+            select: () => {
+              editor.open(editText(options, field.key));
+              edit.clearError();
+            },
+          }),
+      train: () => train(options),
+      publish,
     },
-    [field, options, stopEditing],
-  );
-
-  useKeys(
-    (input, key) => {
-      if (keys.up(input, key)) setSelected((s) => Math.max(0, s - 1));
-      else if (keys.down(input, key)) setSelected((s) => Math.min(OPTION_FIELDS.length - 1, s + 1));
-      else if (input === ' ' && field.kind === 'toggle') {
-        setOptions((o) => ({...o, logTarget: !o.logTarget}));
-        setOptionError(undefined);
-      } else if (key.return && field.kind !== 'toggle') {
-        setEditing(editText(options, field.key));
-        setOptionError(undefined);
-        setTyping(true);
-      } else if (input === 't') train(options);
-      else if (input === 'p') publish();
-    },
-    {isActive: active && editing === undefined},
-  );
-  useKeys(
-    (_input, key) => {
-      if (key.escape) stopEditing();
-    },
-    {isActive: active && editing !== undefined},
+    {isActive: active && !editing},
   );
 
   const metricsRows = useMemo<MetricsRow[]>(() => {
@@ -109,21 +74,14 @@ export function TrainScreen({active, width, height}: ScreenProps) {
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       <Text bold>Training options</Text>
-      <TrainOptionsList
-        options={options}
-        selected={selected}
-        editing={editing}
-        focus={active && editing !== undefined}
-        onChange={setEditing}
-        onSubmit={save}
-      />
+      <TrainOptionsList options={options} selected={selected} editing={editor.line} />
       {optionError ? (
         <Text wrap="truncate-end" color={tint(theme.bad)}>
           {optionError}
         </Text>
       ) : (
         <Text wrap="truncate-end" color={tint(theme.muted)}>
-          {editing !== undefined
+          {editing
             ? field.kind === 'list'
               ? 'comma-separated feature names · Enter saves · Esc cancels'
               : 'Enter saves · Esc cancels'
@@ -147,7 +105,7 @@ export function TrainScreen({active, width, height}: ScreenProps) {
       {showResults ? (
         <Box flexDirection={plotBeside ? 'row' : 'column'} height={resultRows}>
           <Box flexDirection="column" width={METRICS_TABLE_WIDTH} marginRight={plotBeside ? 2 : 0}>
-            <TrainMetricsTable rows={metricsRows} />
+            <MetricsTable rows={metricsRows} />
             {activeVersion && tableRows < resultRows ? (
               <Text wrap="truncate-end" color={tint(theme.muted)}>
                 active: {activeVersion.version}
@@ -171,36 +129,10 @@ export function TrainScreen({active, width, height}: ScreenProps) {
       ) : (
         <Box height={resultRows} />
       )}
-      <PublishLine state={state} />
+      <TrainPublishLine state={state} />
       <Text wrap="truncate-end" color={tint(theme.muted)}>
         ↑↓ select · Enter edit · space toggle · t train · p publish · ? keys
       </Text>
     </Box>
-  );
-}
-
-function PublishLine({state}: {state: ReturnType<typeof useTrainer>['state']}) {
-  if (state.publishError) {
-    return (
-      <Text wrap="truncate-end" color={tint(theme.bad)}>
-        publish failed: {state.publishError}
-      </Text>
-    );
-  }
-  if (state.publishing) {
-    return <Text color={tint(theme.muted)}>publishing…</Text>;
-  }
-  if (state.published) {
-    const p = state.published;
-    return (
-      <Text wrap="truncate-end" color={tint(theme.good)}>
-        published {p.key} → {p.topic}/{p.partition} offset {p.offset}
-      </Text>
-    );
-  }
-  return (
-    <Text wrap="truncate-end" color={tint(theme.muted)}>
-      {state.model ? 'p publishes this model (upload, then announce)' : ' '}
-    </Text>
   );
 }

@@ -1,29 +1,24 @@
-import fs from 'node:fs/promises';
 import {useEffect, useState} from 'react';
 import type {ModelArtifact} from '../../ml/artifact.js';
-import {holdoutPredictions, type HoldoutPair} from '../../ml/holdout.js';
-import {errorLine} from '../shared/metricsFormat.js';
+import type {HoldoutPair} from '../../ml/holdout.js';
+import {holdoutPairs} from '../../services/app/holdout.js';
+import {errorLine} from '../shared/errorLine.js';
 
 export interface HoldoutState {
   pairs?: HoldoutPair[];
   error?: string;
 }
 
-/**
- * The held-out wines of a freshly trained model with their predictions, for the plot. The artifact
- * does not keep them, so they are re-derived from the data file once per artifact.
- */
+/** The held-out wines of a freshly trained model with their predictions, for the plot; once per artifact. */
 export function useHoldout(artifact: ModelArtifact | undefined, dataPath: string): HoldoutState {
   const [result, setResult] = useState<HoldoutState & {artifact?: ModelArtifact}>({});
   useEffect(() => {
     if (!artifact) return;
     let current = true;
-    fs.readFile(dataPath)
-      .then((csv) => holdoutPredictions(csv, artifact))
-      .then(
-        (pairs) => current && setResult({artifact, pairs}),
-        (error: unknown) => current && setResult({artifact, error: errorLine(error)}),
-      );
+    holdoutPairs(artifact, dataPath).then(
+      (pairs) => current && setResult({artifact, pairs}),
+      (error: unknown) => current && setResult({artifact, error: errorLine(error)}),
+    );
     return () => {
       current = false;
     };

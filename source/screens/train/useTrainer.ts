@@ -9,7 +9,7 @@ import {
   type TrainedModel,
 } from '../../services/app/modelWorkflow.js';
 import {useServices} from '../shared/AppContext.js';
-import {errorLine} from '../shared/metricsFormat.js';
+import {errorLine} from '../shared/errorLine.js';
 
 export interface StepProgress {
   step: TrainStep;

@@ -97,20 +97,32 @@ export interface LoadedModel {
 
 /** A version (the active one by default), fetched, checked against its sha256 and validated. */
 export async function loadModel(registry: ModelRegistry, version?: string): Promise<LoadedModel> {
-  let wanted = version;
-  let sha256: string | undefined;
-  if (!wanted) {
-    const active = await registry.active();
-    if (!active) {
-      throw new InvalidInputError(
-        'no model version is active yet: train and publish one (wine-tui train --publish)',
-      );
-    }
-    wanted = active.version;
-    sha256 = active.sha256;
+  if (version) return loadVersion(registry, {version});
+  const active = await registry.active();
+  if (!active) {
+    throw new InvalidInputError(
+      'no model version is active yet: train and publish one (wine-tui train --publish)',
+    );
   }
-  const bytes = await registry.fetch(wanted, sha256);
+  return loadVersion(registry, active);
+}
+
+/**
+ * The one way a version is loaded (commands, screens and serve): fetched, checked against the
+ * sha256 of its announcement (else the one stored with it), validated, and refused unless it
+ * holds the version asked for; then compiled for prediction.
+ */
+export async function loadVersion(
+  registry: ModelRegistry,
+  wanted: {version: string; sha256?: string},
+): Promise<LoadedModel> {
+  const bytes = await registry.fetch(wanted.version, wanted.sha256);
   const artifact = await asUserError(() => parseArtifact(bytes));
+  if (artifact.id !== wanted.version) {
+    throw new InvalidInputError(
+      `artifact ${registry.keyOf(wanted.version)} holds version ${artifact.id}, not ${wanted.version}`,
+    );
+  }
   const predictor = createPredictor(artifact);
   return {version: artifact.id, artifact, predict: (input) => predictor.predict(input)};
 }
@@ -129,6 +141,8 @@ export interface PredictionMessage {
   version: string;
   unknown: Prediction['unknown'];
   time: string;
+  /** wine-tui serve only: from the batch reaching the service to this prediction, in ms. */
+  latency_ms?: number;
 }
 
 export function predictionMessage(

@@ -1,7 +1,6 @@
 import {mkdirSync} from 'node:fs';
 import {open, readFile, rename} from 'node:fs/promises';
 import path from 'node:path';
-import {setTimeout as sleep} from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 import {UserFacingError} from '../errors.js';
 import type {BusMessage, MessageBus, TailSubscription} from '../ports/MessageBus.js';
@@ -11,6 +10,7 @@ import type {
   RequestRecord,
   RequestStream,
 } from '../ports/RequestStream.js';
+import {retry} from '../retry.js';
 
 export interface LocalRequestStreamOptions {
   /** The embedded bus (LocalBus). */
@@ -25,7 +25,9 @@ export interface LocalRequestStreamOptions {
 }
 
 const MAX_BATCH = 1_000;
-const RETRY = {initialMs: 100, maxMs: 5_000};
+const PUBLISH_BACKOFF = {initialMs: 100, maxMs: 5_000, jitter: 0.2};
+/** Attempts at a batch once a stop has begun; then it stays unanswered and is read again next start. */
+const ATTEMPTS_WHEN_STOPPING = 3;
 const LOCK_STALE_MS = 10_000;
 
 /**
@@ -45,6 +47,8 @@ export class LocalRequestStream implements RequestStream {
   private committed = 0;
   private subscription: TailSubscription | undefined;
   private stopped = false;
+  /** A batch was left unanswered at a stop: those after it must not be committed either. */
+  private gaveUp = false;
   private stopping: Promise<void> | undefined;
   private finish!: () => void;
   private readonly finished = new Promise<void>((resolve) => (this.finish = resolve));
@@ -130,30 +134,37 @@ export class LocalRequestStream implements RequestStream {
   }
 
   private async publish(batch: RequestRecord[]): Promise<void> {
+    // Committing a later batch would move the offset past the unanswered one, losing it.
+    if (this.gaveUp) return;
     const handler = this.handler!;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const output = handler.process(batch);
-        await Promise.all(
-          output.messages.map(({topic, key, value, headers}) =>
-            this.options.bus.publish(topic, {key, value, ...(headers ? {headers} : {})}),
-          ),
-        );
-        const next = batch.at(-1)!.offset + 1;
-        await this.writeCommitted(next);
-        this.committed = next;
-        handler.committed(batch, output);
-        return;
-      } catch (error) {
-        if (attempt === 0) {
-          this.options.onWarning?.(
-            `publishing a batch of ${batch.length} requests failed (${(error as Error).message}); retrying`,
+    try {
+      await retry(
+        async () => {
+          const output = handler.process(batch);
+          await Promise.all(
+            output.messages.map(({topic, key, value, headers}) =>
+              this.options.bus.publish(topic, {key, value, ...(headers ? {headers} : {})}),
+            ),
           );
-        }
-        // On stop the batch stays unanswered and is read again by the next start.
-        if (this.stopped && attempt >= 2) return;
-        await sleep(Math.min(RETRY.maxMs, RETRY.initialMs * 2 ** Math.min(attempt, 10)));
-      }
+          const next = batch.at(-1)!.offset + 1;
+          await this.writeCommitted(next);
+          this.committed = next;
+          handler.committed(batch, output);
+        },
+        {
+          ...PUBLISH_BACKOFF,
+          shouldRetry: (_, attempt) => !this.stopped || attempt < ATTEMPTS_WHEN_STOPPING,
+          onFailedAttempt: (error, attempt) => {
+            if (attempt > 1) return;
+            this.options.onWarning?.(
+              `publishing a batch of ${batch.length} requests failed (${(error as Error).message}); retrying`,
+            );
+          },
+        },
+      );
+    } catch {
+      // Stopped: the batch stays unanswered and is read again by the next start.
+      this.gaveUp = true;
     }
   }
 

@@ -11,15 +11,17 @@ import type {
 } from '../ports/MessageBus.js';
 import {
   createKafkaClient,
-  explainKafkaFailure,
   redactPassword,
   type KafkaJs,
   type KafkaLogLevel,
 } from './kafkaClient.js';
+import {explainKafkaFailure} from './kafkaErrors.js';
 import {KafkaTail, type TailHost} from './KafkaTail.js';
 import {isTopicChurn, listTopicNames, missingTopics} from './kafkaTopics.js';
 import {checkTopicName, encodeValue} from '../messages/messageInput.js';
 import type {KafkaSettings} from '../config/settings.js';
+import {Lazy} from '../Lazy.js';
+import {retry} from '../retry.js';
 
 export interface KafkaBusOptions {
   /** Receives kafkajs' own log lines (passwords removed). Without it, kafkajs stays silent. */
@@ -38,6 +40,8 @@ export interface KafkaBusOptions {
 const CONNECTION_TIMEOUT_MS = 2_500;
 const REQUEST_TIMEOUT_MS = 5_000;
 const RETRY = {retries: 3, initialRetryTime: 250, maxRetryTime: 2_000};
+/** Creating topics again at once, for those the first attempt did not leave in the metadata. */
+const CREATE_RETRY = {retries: 2, initialMs: 0, maxMs: 0};
 
 interface Client {
   lib: KafkaJs;
@@ -48,9 +52,15 @@ interface Client {
 export class KafkaBus implements MessageBus, TailHost {
   readonly kind = 'kafka';
   readonly description: string;
-  private client: Promise<Client> | undefined;
-  private producer: Promise<Producer> | undefined;
-  private admin: Promise<Admin> | undefined;
+  private readonly client = new Lazy(() => this.createClient());
+  private readonly producer = new Lazy(() => this.connectProducer());
+  private readonly admin = new Lazy(() =>
+    this.connectWith(async ({kafka}) => {
+      const admin = kafka.admin({retry: RETRY});
+      await admin.connect();
+      return admin;
+    }),
+  );
   private readonly tails = new Set<KafkaTail>();
   private closed = false;
   private lastSend: Promise<unknown> = Promise.resolve();
@@ -79,7 +89,7 @@ export class KafkaBus implements MessageBus, TailHost {
   }
 
   private async send(topic: string, message: OutgoingMessage & {value: Buffer}) {
-    const producer = await this.connectedProducer();
+    const producer = await this.producer.get();
     try {
       const [metadata] = await producer.send({
         topic,
@@ -102,7 +112,7 @@ export class KafkaBus implements MessageBus, TailHost {
 
   async listTopics(only?: string[]): Promise<TopicInfo[]> {
     this.checkOpen();
-    const admin = await this.connectedAdmin();
+    const admin = await this.admin.get();
     try {
       const names = (await listTopicNames(admin))
         .filter((name) => !name.startsWith('__') && (!only || only.includes(name)))
@@ -129,25 +139,29 @@ export class KafkaBus implements MessageBus, TailHost {
   async ensureTopics(topics: string[]): Promise<string[]> {
     this.checkOpen();
     topics.forEach(checkTopicName);
-    const admin = await this.connectedAdmin();
+    const admin = await this.admin.get();
     try {
       const created = await missingTopics(admin, topics);
       let missing = created;
-      for (let attempt = 1; missing.length > 0; attempt++) {
-        try {
+      await retry(
+        async () => {
           // Only the missing ones: when any topic already exists, kafkajs skips waiting for
           // leaders. Partitions and replication come from the broker's defaults.
+          if (missing.length === 0) return;
           await admin.createTopics({
             topics: missing.map((topic) => ({topic})),
             waitForLeaders: true,
           });
-          break;
-        } catch (error) {
+        },
+        {
+          ...CREATE_RETRY,
+          shouldRetry: isTopicChurn,
           // Created, but not yet in the metadata kafkajs waits on: see what is there now.
-          if (attempt >= 3 || !isTopicChurn(error)) throw error;
-          missing = await missingTopics(admin, missing);
-        }
-      }
+          onFailedAttempt: async () => {
+            missing = await missingTopics(admin, missing);
+          },
+        },
+      );
       return created;
     } catch (error) {
       throw this.explain(error);
@@ -158,31 +172,20 @@ export class KafkaBus implements MessageBus, TailHost {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([this.lastSend, ...[...this.tails].map((tail) => tail.close())]);
-    const disconnect = async (client: Promise<Producer | Admin> | undefined) => {
-      await (await client?.catch(() => undefined))?.disconnect();
+    const disconnect = async (client: Lazy<Producer | Admin>) => {
+      await (await client.current())?.disconnect();
     };
     await Promise.all([disconnect(this.producer), disconnect(this.admin)]);
   }
 
   /** @internal For KafkaTail. */
-  async connectClient(): Promise<Client> {
-    this.client ??= this.createClient();
-    return this.client;
+  connectClient(): Promise<Client> {
+    return this.client.get();
   }
 
   /** @internal For KafkaTail: the shared admin client. */
-  async connectedAdmin(): Promise<Admin> {
-    this.admin ??= this.connectOnce(async ({kafka}) => {
-      const admin = kafka.admin({retry: RETRY});
-      await admin.connect();
-      return admin;
-    });
-    try {
-      return await this.admin;
-    } catch (error) {
-      this.admin = undefined;
-      throw error;
-    }
+  connectedAdmin(): Promise<Admin> {
+    return this.admin.get();
   }
 
   /** @internal For KafkaTail: throwaway group ids start with it. */
@@ -214,8 +217,8 @@ export class KafkaBus implements MessageBus, TailHost {
     if (this.closed) throw new Error('the Kafka bus is closed');
   }
 
-  private async connectedProducer(): Promise<Producer> {
-    this.producer ??= this.connectOnce(async ({kafka, lib}) => {
+  private connectProducer(): Promise<Producer> {
+    return this.connectWith(async ({kafka, lib}) => {
       const producer = kafka.producer({
         idempotent: true,
         // One request in flight keeps concurrent publishes in order, even across retries.
@@ -227,19 +230,13 @@ export class KafkaBus implements MessageBus, TailHost {
       await producer.connect();
       return producer;
     });
-    try {
-      return await this.producer;
-    } catch (error) {
-      // Forget the failed attempt so that the next publish tries again.
-      this.producer = undefined;
-      throw error;
-    }
   }
 
-  private async connectOnce<T extends Producer | Admin>(
+  /** Connects a producer or admin on the shared client; failures come out explained. */
+  private async connectWith<T extends Producer | Admin>(
     connect: (client: Client) => Promise<T>,
   ): Promise<T> {
-    const client = await this.connectClient();
+    const client = await this.client.get();
     try {
       return await connect(client);
     } catch (error) {
@@ -247,18 +244,13 @@ export class KafkaBus implements MessageBus, TailHost {
     }
   }
 
-  private async createClient(): Promise<Client> {
-    try {
-      return await createKafkaClient(this.settings, {
-        connectionTimeout: CONNECTION_TIMEOUT_MS,
-        requestTimeout: REQUEST_TIMEOUT_MS,
-        retry: RETRY,
-        ...(this.options.onLog ? {onLog: this.options.onLog} : {}),
-        ...(this.options.logLevel ? {logLevel: this.options.logLevel} : {}),
-      });
-    } catch (error) {
-      this.client = undefined;
-      throw error;
-    }
+  private createClient(): Promise<Client> {
+    return createKafkaClient(this.settings, {
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      retry: RETRY,
+      ...(this.options.onLog ? {onLog: this.options.onLog} : {}),
+      ...(this.options.logLevel ? {logLevel: this.options.logLevel} : {}),
+    });
   }
 }

@@ -7,6 +7,7 @@ import type {
   TailOptions,
   TailSubscription,
 } from '../ports/MessageBus.js';
+import {backoff, pause, type Backoff} from '../retry.js';
 
 /** What a tail needs from the bus that owns it. */
 export interface TailHost {
@@ -51,6 +52,8 @@ export class KafkaTail implements TailSubscription {
   readonly ready: Promise<void>;
   private readonly positions = new Map<number, bigint>();
   private readonly tuning: KafkaTailTuning;
+  /** Between consumers: pollMs after one that stalled, doubling with each failure in a row. */
+  private readonly backoff: Backoff;
   private closed = false;
   private closing: Promise<void> | undefined;
   private consumer: Consumer | undefined;
@@ -70,6 +73,8 @@ export class KafkaTail implements TailSubscription {
     tuning: Partial<KafkaTailTuning> = {},
   ) {
     this.tuning = {...DEFAULT_TUNING, ...tuning};
+    // Jittered: every tail of every TUI on a broker that restarts would otherwise retry at once.
+    this.backoff = {initialMs: this.tuning.pollMs, maxMs: this.tuning.maxBackoffMs, jitter: 0.2};
     this.ready = new Promise<void>((resolve, reject) => {
       let settled = false;
       this.settleReady = (error) => {
@@ -116,7 +121,7 @@ export class KafkaTail implements TailSubscription {
         }
         if (!exists) {
           this.settleReady();
-          await this.pause(this.tuning.pollMs);
+          await this.idle(this.tuning.pollMs);
           continue;
         }
         error = await this.runConsumer();
@@ -134,7 +139,7 @@ export class KafkaTail implements TailSubscription {
         }
         failures += 1;
       }
-      await this.pause(Math.min(this.tuning.pollMs * 2 ** failures, this.tuning.maxBackoffMs));
+      await this.idle(backoff(this.backoff, failures));
     }
   }
 
@@ -214,10 +219,7 @@ export class KafkaTail implements TailSubscription {
       clearInterval(watchdog);
       this.wake = () => {};
       // Bounded: after a broker outage kafkajs can take long to give a consumer up.
-      await Promise.race([
-        consumer.disconnect().catch(() => {}),
-        new Promise((resolve) => setTimeout(resolve, 5_000).unref()),
-      ]);
+      await Promise.race([consumer.disconnect().catch(() => {}), pause(5_000, {ref: false})]);
     }
   }
 
@@ -255,18 +257,12 @@ export class KafkaTail implements TailSubscription {
     });
   }
 
-  /** Waits, or less if the tail is closed meanwhile. Unref'd: a pause never keeps the process up. */
-  private pause(ms: number): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
+  /** Waits, or less if the tail is closed meanwhile. Unref'd: a wait never keeps the process up. */
+  private async idle(ms: number): Promise<void> {
+    if (this.closed) return;
+    const woken = new AbortController();
+    this.wake = () => woken.abort();
+    await pause(ms, {signal: woken.signal, ref: false});
   }
 
   /** Calls the handler; a promise comes back only when the handler returned one. */

@@ -1,8 +1,8 @@
-import {setTimeout as sleep} from 'node:timers/promises';
 // Types only: kafkajs itself is imported on first use, to keep start-up fast.
 import type {Admin} from 'kafkajs';
-import {causes, missingTopicError} from './kafkaClient.js';
+import {causes, missingTopicError} from './kafkaErrors.js';
 import type {KafkaSettings} from '../config/settings.js';
+import {backoff, pause, retry} from '../retry.js';
 
 /*
  * Topics that come and go under a running client: listing them while others create and delete
@@ -10,9 +10,8 @@ import type {KafkaSettings} from '../config/settings.js';
  * rather than on every retry.
  */
 
-const LIST_ATTEMPTS = 5;
-const LIST_BACKOFF_MS = 200;
-const WAIT_BACKOFF = {initialMs: 500, maxMs: 5_000};
+const LIST_RETRY = {retries: 4, initialMs: 200, maxMs: 1_600, jitter: 0.2};
+const WAIT_BACKOFF = {initialMs: 500, maxMs: 5_000, jitter: 0.2};
 
 /** Metadata errors a topic shows while it is missing, or for a moment while it is being created. */
 export function isTopicChurn(error: unknown): boolean {
@@ -27,15 +26,8 @@ export function isTopicChurn(error: unknown): boolean {
  * Every topic's name. kafkajs fails the whole listing when any topic of the cluster, even one of
  * somebody else's, is half created or half deleted; that passes within moments, so retry a little.
  */
-export async function listTopicNames(admin: Admin): Promise<string[]> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await admin.listTopics();
-    } catch (error) {
-      if (attempt >= LIST_ATTEMPTS || !isTopicChurn(error)) throw error;
-      await sleep(LIST_BACKOFF_MS * 2 ** (attempt - 1));
-    }
-  }
+export function listTopicNames(admin: Admin): Promise<string[]> {
+  return retry(() => admin.listTopics(), {...LIST_RETRY, shouldRetry: isTopicChurn});
 }
 
 /** Those of `topics` that do not exist now. */
@@ -89,16 +81,13 @@ export class TopicWatch {
    * watch is closed). Returns at once for any other error.
    */
   async untilExists(topic: string, error: unknown, then: string, back: string): Promise<void> {
-    for (let delay = WAIT_BACKOFF.initialMs; ; delay = Math.min(WAIT_BACKOFF.maxMs, delay * 2)) {
-      if (this.closed.signal.aborted) return;
+    const {signal} = this.closed;
+    for (let waits = 0; ; waits++) {
+      if (signal.aborted) return;
       const missing = await this.check(error, [topic], then);
       // Unknown (the listing failed) counts as still missing once the topic was said missing.
       if (missing ? missing.length === 0 : !this.gone.has(topic)) break;
-      try {
-        await sleep(delay, undefined, {signal: this.closed.signal});
-      } catch {
-        return; // Closed.
-      }
+      if (!(await pause(backoff(WAIT_BACKOFF, waits), {signal}))) return; // Closed.
     }
     this.back([topic], back);
   }

@@ -1,51 +1,25 @@
 import {createHash} from 'node:crypto';
-import os from 'node:os';
-import {z} from 'zod';
 import {InvalidInputError, ObjectNotFoundError, UserFacingError} from '../errors.js';
 import type {MessageBus, PublishResult} from '../ports/MessageBus.js';
 import type {ModelStore, StoredObject} from '../ports/ModelStore.js';
-import {readTopic} from './readTopic.js';
+import {
+  announce,
+  announcementHistory,
+  defaultAnnouncer,
+  parseAnnouncement,
+  type Announcement,
+  type AnnouncementRecord,
+  type HeadlineMetrics,
+} from './announcements.js';
 import {artifactKey, versionFromKey} from '../../ml/artifact.js';
+
+export type {Announcement, AnnouncementRecord, HeadlineMetrics} from './announcements.js';
 
 /**
  * Model versions: artifacts in the ModelStore, announcements on the `train` topic.
  * The active version is the newest announcement; a rollback is one more announcement.
  * Artifacts are opaque bytes here; source/ml validates their content.
  */
-
-export interface HeadlineMetrics {
-  r2: number;
-  rmse: number;
-  mae: number;
-  mape: number;
-}
-
-const metricsSchema = z.object({
-  r2: z.number(),
-  rmse: z.number(),
-  mae: z.number(),
-  mape: z.number(),
-});
-
-export const announcementSchema = z.object({
-  version: z.string().min(1),
-  bucket: z.string(),
-  key: z.string().min(1),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  metrics: metricsSchema,
-  created_at: z.string(),
-  announced_at: z.string(),
-  announced_by: z.string(),
-});
-
-export type Announcement = z.infer<typeof announcementSchema>;
-
-/** An announcement as read back, with where it sits on the topic. */
-export interface AnnouncementRecord extends Announcement {
-  partition: number;
-  offset: number;
-  timestamp: number;
-}
 
 export interface ModelVersion {
   version: string;
@@ -103,16 +77,6 @@ const META = {
 
 export function sha256Hex(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-export function defaultAnnouncer(): string {
-  let user = 'unknown';
-  try {
-    user = os.userInfo().username;
-  } catch {
-    // No passwd entry (containers): keep "unknown".
-  }
-  return `${user}@${os.hostname()}`;
 }
 
 function metricsFromMetadata(meta: Record<string, string>): HeadlineMetrics | undefined {
@@ -210,50 +174,25 @@ export class ModelRegistry {
     metrics: HeadlineMetrics,
     createdAt: string,
   ): Promise<PublishResult> {
-    const announcement: Announcement = {
+    return announce(this.bus, this.topic, {
       version,
       bucket: this.store.bucket,
       key,
       sha256,
       metrics,
       created_at: createdAt,
-      announced_at: new Date().toISOString(),
       announced_by: this.announcedBy,
-    };
-    // publish resolves once the broker acknowledged it: the announcement is flushed.
-    return this.bus.publish(this.topic, {key: version, value: announcement});
+    });
   }
 
   /** Parses one `train` message; undefined (and a warning) for anything that is not an announcement. */
   parseAnnouncement(value: Buffer | null, where: string): Announcement | undefined {
-    if (!value) return undefined;
-    let json: unknown;
-    try {
-      json = JSON.parse(value.toString('utf8'));
-    } catch {
-      this.onWarning(`${where}: not JSON, skipped`);
-      return undefined;
-    }
-    const parsed = announcementSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      this.onWarning(
-        `${where}: not an announcement (${issue.path.join('.') || 'value'}: ${issue.message}), skipped`,
-      );
-      return undefined;
-    }
-    return parsed.data;
+    return parseAnnouncement(value, where, this.onWarning);
   }
 
   /** Every announcement on the topic, oldest first. */
-  async history(): Promise<AnnouncementRecord[]> {
-    const messages = await readTopic(this.bus, this.topic);
-    const records: AnnouncementRecord[] = [];
-    for (const m of messages) {
-      const a = this.parseAnnouncement(m.value, `${m.topic}/${m.partition}@${m.offset}`);
-      if (a) records.push({...a, partition: m.partition, offset: m.offset, timestamp: m.timestamp});
-    }
-    return records;
+  history(): Promise<AnnouncementRecord[]> {
+    return announcementHistory(this.bus, this.topic, this.onWarning);
   }
 
   async active(): Promise<AnnouncementRecord | undefined> {

@@ -10,6 +10,7 @@ import {
 } from '../errors.js';
 import type {ModelStore, StoredObject} from '../ports/ModelStore.js';
 import type {S3Settings} from '../config/settings.js';
+import {Lazy} from '../Lazy.js';
 
 type Sdk = typeof import('@aws-sdk/client-s3');
 
@@ -46,7 +47,7 @@ export class S3ModelStore implements ModelStore {
   readonly bucket: string;
   /** The endpoint as shown in messages: without user info, "AWS" spelled out. */
   private readonly endpoint: string;
-  private connection?: Promise<{sdk: Sdk; client: S3Client}>;
+  private readonly connection = new Lazy(() => this.createClient());
 
   constructor(private readonly settings: S3Settings) {
     this.bucket = settings.bucket;
@@ -139,40 +140,37 @@ export class S3ModelStore implements ModelStore {
   }
 
   async close(): Promise<void> {
-    const connection = this.connection;
-    this.connection = undefined;
-    if (!connection) return;
-    const {client} = await connection.catch(() => ({client: undefined}));
-    client?.destroy();
+    await this.connection.close(({client}) => client.destroy());
   }
 
   private connect(): Promise<{sdk: Sdk; client: S3Client}> {
-    this.connection ??= (async () => {
-      // The SDK warns on stderr about Node < 22 once per process; on a TUI that garbles the screen.
-      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-      const sdk = await import('@aws-sdk/client-s3');
-      const {endpoint, region, forcePathStyle, credentials} = this.settings;
-      const client = new sdk.S3Client({
-        region,
-        forcePathStyle,
-        ...(credentials ? {credentials} : {}),
-        ...(endpoint
-          ? {
-              endpoint,
-              // S3-compatible stores do not all accept the SDK's default CRC checksums.
-              requestChecksumCalculation: 'WHEN_REQUIRED' as const,
-              responseChecksumValidation: 'WHEN_REQUIRED' as const,
-            }
-          : {}),
-        maxAttempts: MAX_ATTEMPTS,
-        requestHandler: {
-          connectionTimeout: CONNECTION_TIMEOUT_MS,
-          socketTimeout: SOCKET_TIMEOUT_MS,
-        },
-      });
-      return {sdk, client};
-    })();
-    return this.connection;
+    return this.connection.get();
+  }
+
+  private async createClient(): Promise<{sdk: Sdk; client: S3Client}> {
+    // The SDK warns on stderr about Node < 22 once per process; on a TUI that garbles the screen.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    const sdk = await import('@aws-sdk/client-s3');
+    const {endpoint, region, forcePathStyle, credentials} = this.settings;
+    const client = new sdk.S3Client({
+      region,
+      forcePathStyle,
+      ...(credentials ? {credentials} : {}),
+      ...(endpoint
+        ? {
+            endpoint,
+            // S3-compatible stores do not all accept the SDK's default CRC checksums.
+            requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+            responseChecksumValidation: 'WHEN_REQUIRED' as const,
+          }
+        : {}),
+      maxAttempts: MAX_ATTEMPTS,
+      requestHandler: {
+        connectionTimeout: CONNECTION_TIMEOUT_MS,
+        socketTimeout: SOCKET_TIMEOUT_MS,
+      },
+    });
+    return {sdk, client};
   }
 
   private async headObject(key: string): Promise<StoredObject> {

@@ -10,16 +10,14 @@ import {loadConfig} from '../../../source/services/config/config.js';
 import {openServices} from '../../../source/services/connect.js';
 import {
   KEY,
-  openTestServices,
   pressAndWait,
   renderApp,
   renderScreen,
-  type TestServices,
+  servicesForEachTest,
   typeAndWait,
   until,
 } from '../support.js';
 
-let env: TestServices;
 let services: AppServices;
 let ui: ReturnType<typeof renderScreen> | undefined;
 let renders = 0;
@@ -71,16 +69,10 @@ const prediction = (wine: string, price: number) => ({
 });
 
 describe('LiveScreen', () => {
-  beforeEach(async () => {
-    env = await openTestServices();
+  const env = servicesForEachTest();
+  beforeEach(() => {
     services = env.services;
     renders = 0;
-  });
-
-  afterEach(async () => {
-    ui?.unmount();
-    ui = undefined;
-    await env.cleanup();
   });
 
   it('shows both topics in their own panes, any value on one line with its offset', async () => {

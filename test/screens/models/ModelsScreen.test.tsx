@@ -1,22 +1,15 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
+import {beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {ModelsScreen} from '../../../source/screens/models/ModelsScreen.js';
 import {
   summaryOf,
   trainModel,
   type TrainedModel,
 } from '../../../source/services/app/modelWorkflow.js';
-import {
-  KEY,
-  openTestServices,
-  pressAndWait,
-  renderScreen,
-  type TestServices,
-  until,
-} from '../support.js';
+import {KEY, pressAndWait, renderScreen, servicesForEachTest, until} from '../support.js';
 
 let older: TrainedModel;
 let newer: TrainedModel;
-let env: TestServices;
+const env = servicesForEachTest();
 let ui: ReturnType<typeof renderScreen> | undefined;
 
 beforeAll(async () => {
@@ -26,16 +19,9 @@ beforeAll(async () => {
 }, 30_000);
 
 beforeEach(async () => {
-  env = await openTestServices();
   const {registry} = env.services;
   await registry.publish(older.bytes, summaryOf(older.artifact));
   await registry.publish(newer.bytes, summaryOf(newer.artifact));
-});
-
-afterEach(async () => {
-  ui?.unmount();
-  ui = undefined;
-  await env.cleanup();
 });
 
 const frame = () => ui?.lastFrame() ?? '';

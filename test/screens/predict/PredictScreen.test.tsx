@@ -1,5 +1,5 @@
 import {Text} from 'ink';
-import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
+import {beforeAll, describe, expect, it} from 'vitest';
 import {DEFAULT_FEATURES} from '../../../source/ml/options.js';
 import {useFocusState} from '../../../source/screens/shared/AppContext.js';
 import {LABEL_WIDTH} from '../../../source/screens/predict/PredictField.js';
@@ -13,18 +13,17 @@ import {
 } from '../../../source/services/app/modelWorkflow.js';
 import {
   KEY,
-  openTestServices,
   pressAndWait,
   renderApp,
   renderScreen,
+  servicesForEachTest,
   type Terminal,
-  type TestServices,
   typeAndWait,
   until,
 } from '../support.js';
 
 let trained: TrainedModel;
-let env: TestServices;
+const env = servicesForEachTest();
 let ui:
   Pick<ReturnType<typeof renderScreen>, 'lastFrame' | 'unmount' | 'stdin' | 'frames'> | undefined;
 
@@ -32,16 +31,6 @@ beforeAll(async () => {
   // acidity on, num_reviews off: the form shows exactly the optional fields the model uses.
   trained = await trainModel({features: [...DEFAULT_FEATURES, 'acidity']});
 }, 30_000);
-
-beforeEach(async () => {
-  env = await openTestServices();
-});
-
-afterEach(async () => {
-  ui?.unmount();
-  ui = undefined;
-  await env.cleanup();
-});
 
 const frame = () => ui?.lastFrame() ?? '';
 const screenLines = () => frame().split('\n').slice(0, -1);
@@ -274,5 +263,18 @@ describe('PredictScreen', () => {
     await pressAndWait(app, '2', () => expect(frame()).not.toMatch(/^[› ] winery\s/m));
     // Back on Predict the form kept its value.
     await pressAndWait(app, '4', () => expect(fieldRow('winery')).toMatch(/winery\s+2\b/));
+  }, 60_000);
+
+  it('in the App, a key that focuses a field turns the global keys off for the keys read with it', async () => {
+    await publishModel();
+    const app = await renderApp(env.services, 'predict');
+    ui = app;
+    await until(() => expect(frame()).toMatch(/Model \S+ · R²/));
+    // ↓ takes the first field and 2 comes in the same read: it is typed, not a screen switch.
+    await pressAndWait(app, `${KEY.down}2`, holds('winery')('2'));
+    await pressAndWait(app, KEY.escape, 'Tab or Enter: fill in the form');
+    // ↑ takes the last field, and 3 goes into it.
+    await pressAndWait(app, `${KEY.up}3`, holds('acidity')('3'));
+    expect(fieldRow('winery')).toMatch(/winery\s+2\b/);
   }, 60_000);
 });

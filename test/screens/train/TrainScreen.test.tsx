@@ -1,30 +1,19 @@
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {DEFAULT_TRAIN_OPTIONS} from '../../../source/ml/options.js';
 import {TrainScreen} from '../../../source/screens/train/TrainScreen.js';
 import {
   KEY,
-  openTestServices,
   pressAndWait,
   renderApp,
   renderScreen,
+  servicesForEachTest,
   type Terminal,
-  type TestServices,
   typeAndWait,
   until,
 } from '../support.js';
 
-let env: TestServices;
+const env = servicesForEachTest();
 let ui: ReturnType<typeof renderScreen> | undefined;
-
-beforeEach(async () => {
-  env = await openTestServices();
-});
-
-afterEach(async () => {
-  ui?.unmount();
-  ui = undefined;
-  await env.cleanup();
-});
 
 const frame = () => ui?.lastFrame() ?? '';
 const ALPHA = String(DEFAULT_TRAIN_OPTIONS.alpha);

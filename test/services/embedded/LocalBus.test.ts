@@ -1,14 +1,12 @@
-import {spawn} from 'node:child_process';
 import {appendFile, mkdtemp, readFile, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {LocalBus} from '../../../source/services/embedded/LocalBus.js';
 import type {BusMessage} from '../../../source/services/ports/MessageBus.js';
+import {repoRoot, runTsx} from '../../support/process.js';
 import {describeMessageBusContract} from '../ports/MessageBus.contract.js';
 
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const fixture = (name: string) => path.join(repoRoot, 'test/services/fixtures', name);
 
 function makeTempDir(): Promise<string> {
@@ -16,24 +14,7 @@ function makeTempDir(): Promise<string> {
 }
 
 /** Runs a fixture with tsx; resolves with its stdout once it exits by itself with code 0. */
-function runFixture(args: string[], timeoutMs = 60_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {cwd: repoRoot});
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${args.join(' ')} did not exit within ${timeoutMs} ms: ${stderr}`));
-    }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`${args.join(' ')} exited with ${code}: ${stderr}`));
-    });
-  });
-}
+const runFixture = (args: string[], timeoutMs = 60_000) => runTsx(args, {timeoutMs});
 
 interface LogLine {
   offset: number;

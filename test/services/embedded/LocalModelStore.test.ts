@@ -1,4 +1,3 @@
-import {spawn} from 'node:child_process';
 import {existsSync, promises as fs} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import {
   InvalidInputError,
   ObjectNotFoundError,
 } from '../../../source/services/errors.js';
+import {RunningProcess} from '../../support/process.js';
 import {describeModelStoreContract} from '../ports/ModelStore.contract.js';
 
 const BUCKET = 'wines-models';
@@ -180,21 +180,15 @@ async function writerPausedAt(
     const store = new LocalModelStore({rootDir: ${JSON.stringify(rootDir)}, bucket: ${JSON.stringify(BUCKET)}});
     await store.put(${JSON.stringify(key)}, Buffer.alloc(${size}, 7), {version: '1'});
   `;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    child.once('error', reject);
-    void exited.then(() => reject(new Error(`the writer exited before reaching ${stage}`)));
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('paused')) resolve();
-    });
-  });
+  const writer = new RunningProcess(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    {name: `the writer to pause ${stage}`},
+  );
+  await writer.waitFor(/paused/);
   return {
     kill: async () => {
-      child.kill('SIGKILL');
-      await exited;
+      await writer.stop('SIGKILL');
     },
   };
 }

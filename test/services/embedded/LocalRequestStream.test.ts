@@ -10,6 +10,7 @@ import type {
   BatchOutput,
   RequestRecord,
 } from '../../../source/services/ports/RequestStream.js';
+import {describeRequestStreamContract} from '../ports/RequestStream.contract.js';
 
 const exists = (file: string) =>
   access(file).then(
@@ -64,6 +65,29 @@ async function everything(bus: LocalBus, topic: string) {
   const {offset} = await bus.publish(topic, {key: FENCE, value: null});
   return readUntil(bus, topic, (read) => read.some((m) => m.offset === offset));
 }
+
+describeRequestStreamContract('LocalRequestStream', async () => {
+  const stateDir = await mkdtemp(path.join(tmpdir(), 'wine-tui-localstream-'));
+  const bus = new LocalBus({stateDir});
+  const topics = {requests: 'requests', answers: 'answers', deadLetters: 'dead-letters'};
+  return {
+    guarantee: 'at-least-once',
+    topics,
+    open: (group) =>
+      new LocalRequestStream({bus, stateDir, groupId: group, topic: topics.requests}),
+    async produce(messages) {
+      for (const {key, value} of messages) await bus.publish(topics.requests, {key, value});
+    },
+    async read(topic, expected) {
+      await answered(bus, topic, expected);
+      return everything(bus, topic);
+    },
+    async cleanup() {
+      await bus.close();
+      await rm(stateDir, {recursive: true, force: true});
+    },
+  };
+});
 
 describe('LocalRequestStream', () => {
   let stateDir: string;

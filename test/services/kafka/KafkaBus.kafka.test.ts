@@ -1,19 +1,16 @@
-import {spawn} from 'node:child_process';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {afterEach, describe, expect, it} from 'vitest';
 import {ConnectionError} from '../../../source/services/errors.js';
 import {KafkaBus} from '../../../source/services/kafka/KafkaBus.js';
 import type {KafkaSettings} from '../../../source/services/config/settings.js';
 import {requireOrSkip} from '../../support/ci.js';
+import {repoRoot, runTsx} from '../../support/process.js';
 import {kafkaTarget, unavailableReason, uniqueName} from '../../support/services.js';
 import {describeMessageBusContract} from '../ports/MessageBus.contract.js';
 import {freePorts} from '../../support/stack.js';
 
 const target = kafkaTarget();
 const skip = requireOrSkip(!target && unavailableReason('kafka'), 'KafkaBus tests');
-
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 function settings(overrides: Partial<KafkaSettings> = {}): KafkaSettings {
   return {
@@ -110,32 +107,14 @@ describe.skipIf(skip)('KafkaBus', () => {
     });
 
     it('lets the process exit by itself after close', async () => {
-      const output = await new Promise<string>((resolve, reject) => {
-        const child = spawn(
-          process.execPath,
-          [
-            '--import',
-            'tsx',
-            path.join(repoRoot, 'test/services/fixtures/bus-lifecycle.ts'),
-            'kafka',
-            target!.brokers.join(','),
-          ],
-          {cwd: repoRoot},
-        );
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        const timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          reject(new Error(`the process did not exit after close: ${stdout} ${stderr}`));
-        }, 45_000);
-        child.on('exit', (code) => {
-          clearTimeout(timer);
-          if (code === 0) resolve(stdout);
-          else reject(new Error(`exited with ${code}: ${stderr}`));
-        });
-      });
+      const output = await runTsx(
+        [
+          path.join(repoRoot, 'test/services/fixtures/bus-lifecycle.ts'),
+          'kafka',
+          target!.brokers.join(','),
+        ],
+        {timeoutMs: 45_000, name: 'the process that closed its bus'},
+      );
       expect(output).toContain('closed');
     });
   });

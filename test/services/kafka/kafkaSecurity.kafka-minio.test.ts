@@ -13,15 +13,10 @@ import {KafkaRequestStream} from '../../../source/services/kafka/KafkaRequestStr
 import {requireOrSkip} from '../../support/ci.js';
 import {runCli, type TrainOutput} from '../../support/cli.js';
 import {awsEnv, createBucket, removeBucket} from '../../support/s3.js';
-import {
-  childEnv,
-  goodRequest,
-  readCommitted,
-  ServeProcess,
-  uniqueTopics,
-  withAdmin,
-  type ServeTopics,
-} from '../../support/serve.js';
+import {readCommitted, withAdmin} from '../../support/kafka.js';
+import {ServeProcess} from '../../support/serve/process.js';
+import {goodRequest} from '../../support/serve/requests.js';
+import {uniqueTopics, type ServeTopics} from '../../support/serve/topics.js';
 import {
   kafkaTarget,
   kafkaTlsTarget,
@@ -160,7 +155,7 @@ describe.skipIf(skip)('Kafka security against the real broker', () => {
 
         const serve = new ServeProcess(
           ['--config-dir', dir, '--group', uniqueName('security'), '--report-every', '1'],
-          childEnv(s3!, setup.env),
+          env,
         );
         running.push(serve);
         await serve.waitFor(/consuming .*exactly-once/);

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {ModelHolder, type ModelEvent} from '../../../source/services/predictor/PredictorService.js';
+import {ModelHolder, type ModelEvent} from '../../../source/services/predictor/ModelHolder.js';
 import {
   fakeModel,
   json,

@@ -3,10 +3,10 @@ import {describe, expect, it} from 'vitest';
 import {
   DEAD_LETTER_COPY_BYTES,
   DEAD_LETTER_HEADERS,
-  ModelHolder,
-  PredictorService,
   type DeadLetter,
-} from '../../../source/services/predictor/PredictorService.js';
+} from '../../../source/services/predictor/deadLetters.js';
+import {ModelHolder} from '../../../source/services/predictor/ModelHolder.js';
+import {PredictorService} from '../../../source/services/predictor/PredictorService.js';
 import {
   fakeModel,
   json,

@@ -8,15 +8,18 @@ import type {
   Announcement,
   AnnouncementRecord,
 } from '../../../source/services/registry/ModelRegistry.js';
-import type {LoadedModel} from '../../../source/services/app/modelWorkflow.js';
+import type {
+  LoadedModel,
+  PredictionMessage as PredictionOutput,
+} from '../../../source/services/app/modelWorkflow.js';
 import {
   ModelHolder,
-  PredictorService,
   type ModelEvent,
   type ModelSource,
-  type PredictionOutput,
-} from '../../../source/services/predictor/PredictorService.js';
+} from '../../../source/services/predictor/ModelHolder.js';
+import {PredictorService} from '../../../source/services/predictor/PredictorService.js';
 import type {RequestRecord} from '../../../source/services/ports/RequestStream.js';
+import {unicoWithout} from '../../support/wines.js';
 
 export const TOPICS = {predictions: 'app_messages', deadLetters: 'predict_requests.dlq'};
 
@@ -100,15 +103,7 @@ export function record(value: Buffer | string | null, key: string | null = null)
   };
 }
 
-export const wine = {
-  winery: 'Vega Sicilia',
-  wine: 'Unico',
-  year: 2009,
-  region: 'Ribera del Duero',
-  type: 'Ribera Del Duero Red',
-  rating: 4.8,
-  body: 5,
-};
+export const wine = unicoWithout('num_reviews', 'acidity');
 
 export const json = (value: unknown) => JSON.stringify(value);
 export const until = async (check: () => boolean, ms = 10_000) => {

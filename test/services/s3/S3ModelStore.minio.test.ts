@@ -3,13 +3,14 @@ import {
   DeleteBucketCommand,
   DeleteObjectsCommand,
   paginateListObjectsV2,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest';
 import {ConfigError, ConnectionError} from '../../../source/services/errors.js';
 import {S3ModelStore} from '../../../source/services/s3/S3ModelStore.js';
 import type {S3Settings} from '../../../source/services/config/settings.js';
 import {requireOrSkip} from '../../support/ci.js';
+import {s3Client, s3Settings} from '../../support/s3.js';
 import {s3Target, unavailableReason, uniqueName, type S3Target} from '../../support/services.js';
 import {describeModelStoreContract} from '../ports/ModelStore.contract.js';
 import {freePorts} from '../../support/stack.js';
@@ -22,15 +23,7 @@ const skip = requireOrSkip(!target && unavailableReason('s3'), 'S3ModelStore Min
 describe.skipIf(skip)('S3ModelStore on MinIO', () => {
   const minio = target as S3Target;
   const bucket = uniqueName('wine-tui-test');
-  const settings = (overrides: Partial<S3Settings> = {}): S3Settings => ({
-    endpoint: minio.endpoint,
-    region: minio.region,
-    bucket,
-    prefix: 'models/',
-    forcePathStyle: true,
-    credentials: {accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey},
-    ...overrides,
-  });
+  const settings = (overrides: Partial<S3Settings> = {}) => s3Settings(minio, bucket, overrides);
   let admin: S3Client;
   const opened: S3ModelStore[] = [];
   const open = (overrides: Partial<S3Settings> = {}): S3ModelStore => {
@@ -40,12 +33,7 @@ describe.skipIf(skip)('S3ModelStore on MinIO', () => {
   };
 
   beforeAll(async () => {
-    admin = new S3Client({
-      endpoint: minio.endpoint,
-      region: minio.region,
-      forcePathStyle: true,
-      credentials: {accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey},
-    });
+    admin = s3Client(minio);
     await admin.send(new CreateBucketCommand({Bucket: bucket}));
   });
 

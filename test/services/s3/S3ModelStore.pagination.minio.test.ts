@@ -15,7 +15,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {S3ModelStore} from '../../../source/services/s3/S3ModelStore.js';
 import {requireOrSkip} from '../../support/ci.js';
 import {runCli, type VersionRow} from '../../support/cli.js';
-import {awsEnv, s3Client} from '../../support/s3.js';
+import {awsEnv, s3Client, s3Settings} from '../../support/s3.js';
 import {s3Target, unavailableReason, uniqueName, type S3Target} from '../../support/services.js';
 
 // ListObjectsV2 answers at most 1,000 keys per page: with more versions than that, listing must
@@ -107,14 +107,7 @@ describe.skipIf(skip)(`listing ${VERSIONS} versions on MinIO (more than one page
   });
 
   it('S3ModelStore.list returns every object under the prefix, with its metadata', async () => {
-    const store = new S3ModelStore({
-      endpoint: minio.endpoint,
-      region: minio.region,
-      bucket,
-      prefix: 'models/',
-      forcePathStyle: true,
-      credentials: {accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey},
-    });
+    const store = new S3ModelStore(s3Settings(minio, bucket));
     try {
       const objects = await store.list('models/');
       const expected = [

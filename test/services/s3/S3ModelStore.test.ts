@@ -1,10 +1,9 @@
-import {execFile} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
-import {promisify} from 'node:util';
 import {describe, expect, it} from 'vitest';
 import {InvalidInputError} from '../../../source/services/errors.js';
 import {S3ModelStore} from '../../../source/services/s3/S3ModelStore.js';
 import type {S3Settings} from '../../../source/services/config/settings.js';
+import {runTsx} from '../../support/process.js';
 
 const settings: S3Settings = {
   endpoint: 'http://127.0.0.1:9000',
@@ -47,13 +46,9 @@ describe('S3ModelStore (no server)', () => {
       console.log('constructed: ' + store.description);
       await store.list('models/').catch((error) => console.log('first call: ' + error.message));
     `;
-    const {stdout} = await promisify(execFile)(process.execPath, [
-      '--import',
-      'tsx',
-      '--input-type=module',
-      '-e',
-      script,
-    ]);
+    const stdout = await runTsx(['--input-type=module', '-e', script], {
+      name: 'the SDK-less child',
+    });
     expect(stdout).toBe(
       'constructed: s3 wines-models @ http://127.0.0.1:9000\n' +
         'first call: SDK loaded: @aws-sdk/client-s3\n',

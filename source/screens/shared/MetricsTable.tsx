@@ -1,8 +1,8 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {HeadlineMetrics} from '../../services/registry/ModelRegistry.js';
-import {theme, tint} from '../shared/theme.js';
-import {formatMetric, METRIC_KEYS, METRIC_LABELS} from '../shared/metricsFormat.js';
+import {theme, tint} from './theme.js';
+import {formatMetric, METRIC_KEYS, METRIC_LABELS} from './metricsFormat.js';
 
 export interface MetricsRow {
   label: string;
@@ -15,8 +15,11 @@ const LABEL_WIDTH = 10;
 const CELL_WIDTH = 9;
 export const METRICS_TABLE_WIDTH = LABEL_WIDTH + CELL_WIDTH * METRIC_KEYS.length;
 
-/** Hold-out metrics of several models, one a row, hand-aligned (no borders: rows are scarce). */
-export const TrainMetricsTable = memo(function TrainMetricsTable({rows}: {rows: MetricsRow[]}) {
+/**
+ * Hold-out metrics of several models, one a row (Train's new, active and median; a version's
+ * details on Models), hand-aligned (no borders: rows are scarce).
+ */
+export const MetricsTable = memo(function MetricsTable({rows}: {rows: MetricsRow[]}) {
   return (
     <Box flexDirection="column" width={METRICS_TABLE_WIDTH}>
       <Text bold>

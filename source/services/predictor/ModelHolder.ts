@@ -1,0 +1,218 @@
+import {UserFacingError} from '../errors.js';
+import type {MessageBus, TailSubscription} from '../ports/MessageBus.js';
+import type {Announcement, AnnouncementRecord, ModelRegistry} from '../registry/ModelRegistry.js';
+import {loadVersion, type LoadedModel} from '../app/modelWorkflow.js';
+import {backoff, retry, type Backoff} from '../retry.js';
+
+/*
+ * The model that answers serve's requests: the newest announcement on the train topic, loaded in
+ * the background and put in service between batches.
+ */
+
+/** Where versions come from; registryModelSource() in production, an in-memory one in tests. */
+export interface ModelSource {
+  /** The newest announcement on the topic now, if any. */
+  active(): Promise<AnnouncementRecord | undefined>;
+  /** Every announcement from the earliest on, then each new one as it arrives. */
+  follow(onAnnouncement: (announcement: AnnouncementRecord) => void): TailSubscription;
+  /** Fetches, checks and compiles a version; rejects if it cannot be fetched or is invalid. */
+  load(announcement: Announcement): Promise<LoadedModel>;
+}
+
+export function registryModelSource(registry: ModelRegistry, bus: MessageBus): ModelSource {
+  return {
+    active: () => registry.active(),
+    follow: (onAnnouncement) =>
+      bus.tail(registry.topic, {from: 'earliest'}, (m) => {
+        const where = `${m.topic}/${m.partition}@${m.offset}`;
+        const a = registry.parseAnnouncement(m.value, where);
+        if (a)
+          onAnnouncement({...a, partition: m.partition, offset: m.offset, timestamp: m.timestamp});
+      }),
+    load: (announcement) => loadVersion(registry, announcement),
+  };
+}
+
+export type ModelEvent =
+  /** Nothing announced yet: requests wait. */
+  | {type: 'waiting'}
+  /** A new version is loaded and checked; it takes over at the start of the next batch. */
+  | {type: 'loaded'; version: string}
+  /** A version is now answering requests (`previous` is the one it replaced). */
+  | {type: 'serving'; version: string; previous: string | null}
+  /** Loading a version failed (said once per version); the old one, if any, keeps serving. */
+  | {
+      type: 'load-failed';
+      version: string;
+      reason: string;
+      retryInMs: number;
+      serving: string | null;
+    };
+
+export interface ModelHolderOptions {
+  source: ModelSource;
+  onEvent?: (event: ModelEvent) => void;
+  /** Waits between attempts to load a version that failed; LOAD_BACKOFF by default. */
+  backoff?: Backoff;
+}
+
+/** Jittered: the instances of serve all fail on the same announcement when the store is away. */
+const LOAD_BACKOFF: Backoff = {initialMs: 1_000, maxMs: 15_000, jitter: 0.2};
+/** Reading the active announcement again after the topic changed under the listing. */
+const ACTIVE_RETRY = {retries: 3, initialMs: 500, maxMs: 4_000, jitter: 0.2};
+
+interface Held {
+  model: LoadedModel;
+  announcement: AnnouncementRecord;
+}
+
+const sameArtifact = (a: Announcement, b: Announcement) =>
+  a.version === b.version && a.sha256 === b.sha256;
+
+/** Later on the same partition, or stamped later on another one. */
+function isNewer(a: AnnouncementRecord, than: AnnouncementRecord | undefined): boolean {
+  if (!than) return true;
+  return a.partition === than.partition ? a.offset > than.offset : a.timestamp > than.timestamp;
+}
+
+/**
+ * Holds the model that answers requests. New announcements are loaded in the background and only
+ * swapped in by swap(), which the service calls between batches: no request waits for a download
+ * and none is answered by a half-loaded model. A failed load keeps the old model and is retried
+ * with back-off until it works or a newer announcement replaces it.
+ */
+export class ModelHolder {
+  private current: Held | undefined;
+  private ready: Held | undefined;
+  private wanted: AnnouncementRecord | undefined;
+  private loading = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private attempts = 0;
+  private reported = new Set<AnnouncementRecord>();
+  private subscription: TailSubscription | undefined;
+  private closed = false;
+  private readonly firstWaiters: Array<(model: LoadedModel) => void> = [];
+  private readonly source: ModelSource;
+  private readonly onEvent: (event: ModelEvent) => void;
+  private readonly backoff: Backoff;
+
+  constructor(options: ModelHolderOptions) {
+    this.source = options.source;
+    this.onEvent = options.onEvent ?? (() => {});
+    this.backoff = options.backoff ?? LOAD_BACKOFF;
+  }
+
+  /** Reads the active version (loading starts) and follows the topic; does not wait for the load. */
+  async start(): Promise<void> {
+    const active = await this.activeAnnouncement();
+    if (active) this.offer(active);
+    else this.onEvent({type: 'waiting'});
+    this.subscription = this.source.follow((announcement) => this.offer(announcement));
+    await this.subscription.ready;
+  }
+
+  /**
+   * Reading the topic lists the cluster's topics; one deleted meanwhile (by anyone) fails the read
+   * once. Such errors are retried a few times; a broker that cannot be reached (a UserFacingError,
+   * after the adapter's own retries) is not.
+   */
+  private activeAnnouncement(): Promise<AnnouncementRecord | undefined> {
+    return retry(() => this.source.active(), {
+      ...ACTIVE_RETRY,
+      shouldRetry: (error) => !(error instanceof UserFacingError),
+    });
+  }
+
+  /** The version answering requests, if any. */
+  get version(): string | null {
+    return this.current?.model.version ?? null;
+  }
+
+  /** Resolves once a model is serving (at once if one is). */
+  firstModel(): Promise<LoadedModel> {
+    if (this.current) return Promise.resolve(this.current.model);
+    return new Promise((resolve) => this.firstWaiters.push(resolve));
+  }
+
+  /** Between batches: puts a freshly loaded version in service; returns the model to use. */
+  swap(): LoadedModel | undefined {
+    if (this.ready) {
+      const previous = this.current?.model.version ?? null;
+      this.current = this.ready;
+      this.ready = undefined;
+      this.onEvent({type: 'serving', version: this.current.model.version, previous});
+    }
+    return this.current?.model;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    await this.subscription?.close();
+  }
+
+  private offer(announcement: AnnouncementRecord): void {
+    if (this.closed || !isNewer(announcement, this.wanted)) return;
+    this.wanted = announcement;
+    this.attempts = 0;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.kick();
+  }
+
+  private kick(): void {
+    const target = this.wanted;
+    if (this.closed || this.loading || this.retryTimer || !target) return;
+    if (this.current && sameArtifact(this.current.announcement, target)) {
+      // Announced again (e.g. a rollback to what is serving): nothing to load, drop any other.
+      this.ready = undefined;
+      return;
+    }
+    if (this.ready && sameArtifact(this.ready.announcement, target)) return;
+    this.loading = true;
+    this.source
+      .load(target)
+      .then(
+        (model) => {
+          this.attempts = 0;
+          // Superseded while it loaded: the newer one is loaded next (finally), this one never serves.
+          if (this.wanted !== target) return;
+          const held = {model, announcement: target};
+          if (this.current) {
+            this.ready = held;
+            this.onEvent({type: 'loaded', version: model.version});
+            return;
+          }
+          // Nothing serves yet, so no batch can be running: put it in service at once.
+          this.current = held;
+          this.onEvent({type: 'serving', version: model.version, previous: null});
+          for (const resolve of this.firstWaiters.splice(0)) resolve(model);
+        },
+        (error: unknown) => {
+          const delay = backoff(this.backoff, this.attempts);
+          this.attempts += 1;
+          if (!this.reported.has(target)) {
+            this.reported.add(target);
+            this.onEvent({
+              type: 'load-failed',
+              version: target.version,
+              reason: error instanceof Error ? error.message : String(error),
+              retryInMs: delay,
+              serving: this.version,
+            });
+          }
+          if (this.wanted === target && !this.closed) {
+            this.retryTimer = setTimeout(() => {
+              this.retryTimer = undefined;
+              this.kick();
+            }, delay);
+          }
+        },
+      )
+      .finally(() => {
+        this.loading = false;
+        // A newer announcement arrived while this one loaded (or failed): go for it now.
+        if (this.wanted !== target) this.kick();
+      });
+  }
+}

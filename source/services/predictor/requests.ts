@@ -1,0 +1,70 @@
+import {parseWineInput, type WineInput} from '../../ml/input.js';
+
+/*
+ * A prediction request (message value, JSON): {"request_id": "r-1", "input": {wine fields}}, or
+ * the wine fields at the top level beside request_id.
+ */
+
+/** Requests above this are dead-lettered unparsed: a wine is a few hundred bytes. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+export const MAX_REQUEST_ID_LENGTH = 200;
+
+export type ParsedRequest =
+  | {ok: true; requestId: string; input: WineInput}
+  | {ok: false; reason: string; requestId: string | null};
+
+const utf8 = new TextDecoder('utf-8', {fatal: true});
+
+/** At most `length` characters, with "..." where it was cut. */
+export function clip(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 3)}...` : text;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Validates one request; every problem becomes one reason line. */
+export function parseRequest(value: Buffer | null): ParsedRequest {
+  const fail = (reason: string, requestId: string | null = null): ParsedRequest => ({
+    ok: false,
+    reason,
+    requestId,
+  });
+  if (value === null) return fail('the request has no value (null)');
+  if (value.length === 0) return fail('the request is empty');
+  if (value.length > MAX_REQUEST_BYTES) {
+    return fail(
+      `the request is ${value.length} bytes; at most ${MAX_REQUEST_BYTES} are accepted (a wine is a few hundred)`,
+    );
+  }
+  let text: string;
+  try {
+    text = utf8.decode(value);
+  } catch {
+    return fail('the request is not UTF-8 text');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return fail(`the request is not JSON (${clip((error as Error).message, 120)})`);
+  }
+  if (!isPlainObject(json)) {
+    return fail('the request must be a JSON object {"request_id": "...", "input": {...}}');
+  }
+  const {request_id: id, ...rest} = json;
+  if (id === undefined || id === null || (typeof id === 'string' && id.trim() === '')) {
+    return fail('request_id is required');
+  }
+  if (typeof id !== 'string') {
+    return fail(`request_id must be text (got ${clip(JSON.stringify(id) ?? typeof id, 40)})`);
+  }
+  if (id.length > MAX_REQUEST_ID_LENGTH) {
+    return fail(`request_id must be at most ${MAX_REQUEST_ID_LENGTH} characters`);
+  }
+  const raw = 'input' in rest ? rest.input : rest;
+  const parsed = parseWineInput(raw);
+  if (!parsed.ok) return fail(parsed.errors.map((e) => e.message).join('; '), id);
+  return {ok: true, requestId: id, input: parsed.value};
+}
