@@ -27,6 +27,9 @@ const commands: Record<string, () => Promise<Command>> = {
   tail: async () => (await import('./commands/tail.js')).tailCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
   doctor: async () => (await import('./commands/doctorCommand.js')).doctorCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
+  dlq: async () => (await import('./commands/dlq.js')).dlqCommand,
+  request: async () => (await import('./commands/request.js')).requestCommand,
 };
 
 const mainHelp = `
@@ -40,6 +43,9 @@ const mainHelp = `
     predict    predict one wine's price
     tail       print a topic's messages as JSON lines
     serve      run the predictor service (requests in, predictions out)
+    status     the serve fleet: instances, versions, lag, dead letters
+    dlq        list and redrive dead letters
+    request    send prediction requests (and wait for their predictions)
     doctor     check configuration, broker, topics, bucket and credentials
 ${connectionHelp}
 `;

@@ -48,7 +48,12 @@ export interface Command {
   usage: string;
   flags: Record<
     string,
-    {type: 'string' | 'boolean' | 'number'; default?: unknown; shortFlag?: string}
+    {
+      type: 'string' | 'boolean' | 'number';
+      default?: unknown;
+      shortFlag?: string;
+      isMultiple?: boolean;
+    }
   >;
   run(args: ParsedArgs, io: CommandIO): Promise<number>;
 }

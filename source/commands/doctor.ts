@@ -101,7 +101,10 @@ export async function createTopics(config: WineTuiConfig): Promise<void> {
   const services = await openServices(config);
   try {
     const t = config.topics;
-    await services.bus.ensureTopics([t.train, t.predictions, t.requests, t.deadLetters]);
+    // The status topic too, compacted: created plain by someone else, it would grow forever.
+    await services.bus.ensureTopics([t.train, t.predictions, t.requests, t.deadLetters, t.status], {
+      compacted: [t.status],
+    });
   } finally {
     await services.close();
   }

@@ -2,15 +2,16 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {loadConfig, redact} from '../services/config/config.js';
 import {openRequestStream, openServices} from '../services/connect.js';
 import {InvalidInputError} from '../services/errors.js';
-import type {ServiceStats} from '../services/predictor/LatencyStats.js';
-import {
-  ModelHolder,
-  registryModelSource,
-  type ModelEvent,
-} from '../services/predictor/ModelHolder.js';
+import {HeartbeatPublisher} from '../services/fleet/HeartbeatPublisher.js';
+import {MetricsServer} from '../services/metrics/MetricsServer.js';
+import {ServeMetrics} from '../services/metrics/ServeMetrics.js';
+import {ModelHolder, registryModelSource} from '../services/predictor/ModelHolder.js';
 import {PredictorService} from '../services/predictor/PredictorService.js';
 import type {RequestStream} from '../services/ports/RequestStream.js';
 import {type Command, connectionHelp, overridesFrom} from './command.js';
+import {port, seconds} from './serveFlags.js';
+import {sayModelEvent, sayStats} from './serveLines.js';
+import {heartbeatFigures, readiness} from './serveReporting.js';
 
 const STOP_TIMEOUT_MS = 30_000;
 const CLEANUP_TIMEOUT_MS = 5_000;
@@ -19,6 +20,7 @@ export const serveCommand: Command = {
   usage: `
   Usage
     $ wine-tui serve [--group NAME] [--at-least-once] [--json] [--report-every SECONDS]
+                     [--heartbeat-every SECONDS] [--metrics-port N [--metrics-host HOST]]
 
   The predictor service: consumes prediction requests from the requests topic (predict_requests),
   answers each with one prediction on app_messages, and sends requests it cannot answer to the
@@ -42,7 +44,7 @@ export const serveCommand: Command = {
 
   Dead letter (key: the request's key; headers wine-tui-reason, -topic, -partition, -offset):
     {reason, request_id, topic, partition, offset, timestamp, key, size, sha256, value_base64,
-     truncated, time}
+     truncated, redrive_count, time}
   value_base64 holds the original bytes, or their first 64 KiB with "truncated": true (size and
   sha256 are always those of the whole original), so a dead letter always fits the broker's limit.
 
@@ -57,11 +59,23 @@ export const serveCommand: Command = {
   may answer a request twice). On the embedded bus (no broker configured): at-least-once, one
   instance per group; the offset is kept in the state folder.
 
+  Heartbeats: every instance publishes its state (partitions, version, rate, latency, dead
+  letters) on the status topic (wine_tui_status, compacted, key: the instance id) at start, every
+  --heartbeat-every seconds, and a last "stopped" record on a clean stop. \`wine-tui status\` and the
+  Pipeline screen read them; an instance silent for three intervals is shown as stale.
+
+  Metrics: with --metrics-port, an HTTP server on --metrics-host (default 127.0.0.1) answers
+  /metrics (Prometheus text format), /healthz (the process is alive) and /readyz (200 once a model
+  is loaded and the consumer has joined its group, 503 before).
+
   Options
-    --group NAME           consumer group (default: group.id from kafka_config.yaml)
-    --at-least-once        no transactions (see above)
-    --json                 reports and events as JSON lines on stdout instead of text on stderr
-    --report-every SECONDS throughput and latency report interval (default 5)
+    --group NAME              consumer group (default: group.id from kafka_config.yaml)
+    --at-least-once           no transactions (see above)
+    --json                    reports and events as JSON lines on stdout instead of text on stderr
+    --report-every SECONDS    throughput and latency report interval (default 5)
+    --heartbeat-every SECONDS heartbeat interval on the status topic (default 5)
+    --metrics-port N          serve /metrics, /healthz and /readyz on this port (default: off)
+    --metrics-host HOST       the address the metrics server listens on (default 127.0.0.1)
 ${connectionHelp}
 `,
   flags: {
@@ -69,17 +83,24 @@ ${connectionHelp}
     atLeastOnce: {type: 'boolean'},
     json: {type: 'boolean'},
     reportEvery: {type: 'string'},
+    heartbeatEvery: {type: 'string'},
+    metricsPort: {type: 'string'},
+    metricsHost: {type: 'string'},
   },
   async run({input, flags}, io) {
     if (input.length > 0) {
       throw new InvalidInputError(`serve takes no arguments (got "${input[0]}"): see --help`);
     }
-    const reportEvery = flags.reportEvery === undefined ? 5 : Number(flags.reportEvery);
-    if (!Number.isFinite(reportEvery) || reportEvery < 0.1) {
-      throw new InvalidInputError(
-        `--report-every must be a number of seconds, at least 0.1 (got ${String(flags.reportEvery)})`,
-      );
+    const reportEvery = seconds(flags.reportEvery, '--report-every');
+    const heartbeatEvery = seconds(flags.heartbeatEvery, '--heartbeat-every');
+    const metricsPort = port(flags.metricsPort);
+    if (flags.metricsHost !== undefined && metricsPort === undefined) {
+      throw new InvalidInputError('--metrics-host needs --metrics-port');
     }
+    const metricsHost =
+      typeof flags.metricsHost === 'string' && flags.metricsHost.trim() !== ''
+        ? flags.metricsHost.trim()
+        : '127.0.0.1';
     if (
       flags.group !== undefined &&
       (typeof flags.group !== 'string' || flags.group.trim() === '')
@@ -100,6 +121,13 @@ ${connectionHelp}
     const services = await openServices(config, {onWarning: warn});
     let holder: ModelHolder | undefined;
     let stream: RequestStream | undefined;
+    let heartbeats: HeartbeatPublisher | undefined;
+    let metricsServer: MetricsServer | undefined;
+    let lagTimer: NodeJS.Timeout | undefined;
+    const metrics =
+      metricsPort === undefined
+        ? undefined
+        : new ServeMetrics({group: groupId, requestsTopic: topics.requests});
     let stopping = false;
     let stopRequested!: () => void;
     const stopSignal = new Promise<'stop'>((resolve) => (stopRequested = () => resolve('stop')));
@@ -118,18 +146,49 @@ ${connectionHelp}
     process.on('SIGTERM', onSignal);
     let timer: NodeJS.Timeout | undefined;
     try {
-      const created = await services.bus.ensureTopics([
-        topics.train,
-        topics.requests,
-        topics.predictions,
-        topics.deadLetters,
-      ]);
+      if (metrics && metricsPort !== undefined) {
+        // First: a port in use fails at once, and /healthz answers while the broker is still away.
+        metricsServer = new MetricsServer({
+          metrics,
+          host: metricsHost,
+          port: metricsPort,
+          readiness: () => readiness(holder, stream, stopping),
+          onError: warn,
+        });
+        const {url} = await metricsServer.listen();
+        say({event: 'metrics', url}, `metrics on ${url}/metrics (/healthz, /readyz)`);
+      }
+      const created = await services.bus.ensureTopics(
+        [topics.train, topics.requests, topics.predictions, topics.deadLetters, topics.status],
+        {compacted: [topics.status]},
+      );
       for (const topic of created) say({event: 'topic_created', topic}, `created topic ${topic}`);
       holder = new ModelHolder({
         source: registryModelSource(services.registry, services.bus),
-        onEvent: (event) => sayModelEvent(say, event, topics),
+        onEvent: (event) => {
+          if (event.type === 'serving') metrics?.setServing(event.version);
+          sayModelEvent(say, event, topics);
+        },
       });
       await holder.start();
+      const models = holder;
+      const service = new PredictorService({
+        models,
+        topics: {predictions: topics.predictions, deadLetters: topics.deadLetters},
+        ...(metrics ? {observer: metrics} : {}),
+      });
+      // Reporting from now on: an instance waiting for its first model shows as such.
+      heartbeats = new HeartbeatPublisher({
+        bus: services.bus,
+        topic: topics.status,
+        group: groupId,
+        requests: topics.requests,
+        guarantee: config.bus === 'kafka' && !flags.atLeastOnce ? 'exactly-once' : 'at-least-once',
+        intervalMs: heartbeatEvery * 1000,
+        onWarning: warn,
+        figures: () => heartbeatFigures(models, stream, service),
+      });
+      heartbeats.start();
       if (holder.version === null) {
         const first = await Promise.race([holder.firstModel(), stopSignal]);
         if (first === 'stop') return 0;
@@ -143,10 +202,6 @@ ${connectionHelp}
         ...(process.env.WINE_TUI_DEBUG
           ? {onLog: (level, line) => io.stderr(redact(`kafkajs ${level}: ${line}`))}
           : {}),
-      });
-      const service = new PredictorService({
-        models: holder,
-        topics: {predictions: topics.predictions, deadLetters: topics.deadLetters},
       });
       say(
         {
@@ -163,6 +218,20 @@ ${connectionHelp}
       );
       timer = setInterval(() => sayStats(say, service.stats(), false), reportEvery * 1000);
       const running = stream.run(service);
+      if (metrics) {
+        let reading = false;
+        const readLag = async () => {
+          if (reading) return; // A slow broker: skip a reading rather than pile them up.
+          reading = true;
+          await services.bus
+            .groupOffsets(groupId, topics.requests)
+            .then((offsets) => metrics.setLag(offsets))
+            .catch(() => {}) // The next reading tries again.
+            .finally(() => (reading = false));
+        };
+        void readLag();
+        lagTimer = setInterval(() => void readLag(), heartbeatEvery * 1000);
+      }
       running.catch(() => {});
       const outcome = await Promise.race([running.then(() => 'ended' as const), stopSignal]);
       if (outcome === 'stop') {
@@ -187,82 +256,19 @@ ${connectionHelp}
       return 0;
     } finally {
       clearInterval(timer);
+      clearInterval(lagTimer);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       // Bounded: after a broker outage kafkajs can take half a minute to close a consumer, and
       // an operator's SIGTERM must not wait for that. What is left is closed by the exit below.
       const cleanup = (async () => {
         await stream?.stop().catch(() => {});
-        await Promise.allSettled([holder?.close(), services.close()]);
+        // The "stopped" record goes out once the last batch is committed, before the bus closes.
+        await heartbeats?.stop();
+        await Promise.allSettled([holder?.close(), metricsServer?.close(), services.close()]);
       })();
       // What is left open then is ended by the CLI's exit once the command returns.
       await Promise.race([cleanup, sleep(CLEANUP_TIMEOUT_MS, undefined, {ref: false})]);
     }
   },
 };
-
-type Say = (event: Record<string, unknown>, text: string) => void;
-
-function sayModelEvent(say: Say, event: ModelEvent, topics: {train: string; requests: string}) {
-  switch (event.type) {
-    case 'waiting':
-      say(
-        {event: 'waiting'},
-        `no model version is announced on ${topics.train} yet: waiting for one (wine-tui train --publish) before consuming ${topics.requests}`,
-      );
-      return;
-    case 'loaded':
-      say(
-        {event: 'loaded', version: event.version},
-        `loaded model version ${event.version}; it answers from the next batch on`,
-      );
-      return;
-    case 'serving':
-      say(
-        {event: 'serving', version: event.version, previous: event.previous},
-        event.previous
-          ? `now serving model version ${event.version} (was ${event.previous})`
-          : `serving model version ${event.version}`,
-      );
-      return;
-    case 'load-failed':
-      say(
-        {
-          event: 'load_failed',
-          version: event.version,
-          reason: event.reason,
-          serving: event.serving,
-          retry_in_ms: event.retryInMs,
-        },
-        `could not load model version ${event.version} (${event.reason}); ` +
-          (event.serving ? `still serving ${event.serving}` : 'no model to serve yet') +
-          `; retrying with back-off`,
-      );
-      return;
-  }
-}
-
-const ms = (value: number | null) =>
-  value === null ? '-' : `${value.toFixed(value < 10 ? 2 : 1)} ms`;
-
-function sayStats(say: Say, stats: ServiceStats, final: boolean): void {
-  const event = {
-    event: final ? 'final' : 'stats',
-    seconds: Math.round(stats.seconds * 10) / 10,
-    requests: stats.requests,
-    rate: Math.round(stats.rate * 10) / 10,
-    p50_ms: stats.p50Ms === null ? null : Math.round(stats.p50Ms * 100) / 100,
-    p99_ms: stats.p99Ms === null ? null : Math.round(stats.p99Ms * 100) / 100,
-    dead_letters: stats.deadLetters,
-    version: stats.version,
-    total_requests: stats.totalRequests,
-    total_dead_letters: stats.totalDeadLetters,
-  };
-  const figures = `${stats.rate.toFixed(1)} req/s, p50 ${ms(stats.p50Ms)}, p99 ${ms(stats.p99Ms)}, ${stats.deadLetters} dead letters, model ${stats.version ?? '-'}`;
-  say(
-    event,
-    final
-      ? `stopped after ${stats.seconds.toFixed(1)} s: ${stats.requests} requests, ${figures}`
-      : `${figures} (${stats.requests} requests in ${stats.seconds.toFixed(1)} s; total ${stats.totalRequests})`,
-  );
-}

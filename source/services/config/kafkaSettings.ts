@@ -92,6 +92,7 @@ export function kafkaSettings(
     predictions: topicsFile.app_messages || 'app_messages',
     requests: topicsFile.requests || 'predict_requests',
     deadLetters: topicsFile.dead_letters || 'predict_requests.dlq',
+    status: topicsFile.status || 'wine_tui_status',
   };
   return {kafka, topics};
 }

@@ -35,6 +35,7 @@ export const kafkaFileSchema = z
         app_messages: optionalString,
         requests: optionalString,
         dead_letters: optionalString,
+        status: optionalString,
       })
       .strict()
       .optional(),

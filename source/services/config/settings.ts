@@ -32,6 +32,8 @@ export interface TopicNames {
   requests: string;
   /** Requests that could not be answered, with the reason. */
   deadLetters: string;
+  /** serve's heartbeats (compacted, key: the instance id). */
+  status: string;
 }
 
 export interface S3Settings {

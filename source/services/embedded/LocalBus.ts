@@ -2,6 +2,7 @@ import {mkdirSync} from 'node:fs';
 import {open, readdir} from 'node:fs/promises';
 import path from 'node:path';
 import type {
+  GroupPartitionOffsets,
   MessageBus,
   MessageHandler,
   OutgoingMessage,
@@ -14,6 +15,7 @@ import {checkTopicName, encodeValue} from '../messages/messageInput.js';
 import {LocalTail} from './LocalTail.js';
 import {createLog, scanTail} from './topicLog.js';
 import {TopicWriter} from './topicWriter.js';
+import {groupOffsetFile, readGroupOffset} from './groupOffsetFile.js';
 
 export interface LocalBusOptions {
   /** The state folder; the logs live in `bus/` inside it. Both are created. */
@@ -34,12 +36,14 @@ export class LocalBus implements MessageBus {
   readonly kind = 'embedded';
   readonly description: string;
   private readonly dir: string;
+  private readonly stateDir: string;
   private readonly warn: (message: string) => void;
   private readonly writers = new Map<string, TopicWriter>();
   private readonly tails = new Set<LocalTail>();
   private closed = false;
 
   constructor(options: LocalBusOptions) {
+    this.stateDir = options.stateDir;
     this.dir = path.join(options.stateDir, 'bus');
     mkdirSync(this.dir, {recursive: true});
     this.description = `embedded bus ${this.dir}`;
@@ -104,6 +108,19 @@ export class LocalBus implements MessageBus {
       if (await createLog(this.logFile(topic))) created.push(topic);
     }
     return created;
+  }
+
+  async groupOffsets(groupId: string, topic: string): Promise<GroupPartitionOffsets[]> {
+    checkTopicName(topic);
+    const [info] = await this.listTopics([topic]);
+    if (!info) return [];
+    const committed = await readGroupOffset(groupOffsetFile(this.stateDir, groupId, topic));
+    return info.partitions.map(({partition, low, high}) => ({
+      partition,
+      committed,
+      end: high,
+      lag: Math.max(0, high - (committed ?? low)),
+    }));
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import {mkdirSync} from 'node:fs';
-import {open, readFile, rename} from 'node:fs/promises';
+import {open, rename} from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import {UserFacingError} from '../errors.js';
@@ -11,6 +11,7 @@ import type {
   RequestStream,
 } from '../ports/RequestStream.js';
 import {retry} from '../retry.js';
+import {groupOffsetFile, readGroupOffset} from './groupOffsetFile.js';
 
 export interface LocalRequestStreamOptions {
   /** The embedded bus (LocalBus). */
@@ -53,11 +54,11 @@ export class LocalRequestStream implements RequestStream {
   private finish!: () => void;
   private readonly finished = new Promise<void>((resolve) => (this.finish = resolve));
   private handler: BatchHandler<BatchOutput> | undefined;
+  private joined = false;
 
   constructor(options: LocalRequestStreamOptions) {
     this.options = options;
-    const name = `${options.groupId}.${options.topic}`.replace(/[^A-Za-z0-9._-]/g, '_');
-    this.file = path.join(options.stateDir, 'serve', `${name}.offset`);
+    this.file = groupOffsetFile(options.stateDir, options.groupId, options.topic);
     this.description =
       `${options.bus.description}, topic ${options.topic}, group ${options.groupId}, ` +
       'at-least-once (the embedded bus has no transactions: a crash may answer a batch twice)';
@@ -82,15 +83,21 @@ export class LocalRequestStream implements RequestStream {
       );
     }
     try {
-      this.committed = await this.readCommitted();
+      this.committed = (await readGroupOffset(this.file)) ?? 0;
       this.subscription = this.options.bus.tail(this.options.topic, {from: 'earliest'}, (m) =>
         this.onMessage(m),
       );
       await this.subscription.ready;
+      this.joined = true;
       await this.finished;
     } finally {
       await release().catch(() => {});
     }
+  }
+
+  partitions(): number[] | null {
+    // One instance per group (the lock), and the embedded bus has one partition.
+    return this.joined && !this.stopped ? [0] : null;
   }
 
   stop(): Promise<void> {
@@ -113,6 +120,7 @@ export class LocalRequestStream implements RequestStream {
       timestamp: message.timestamp,
       key: message.key,
       value: message.value,
+      headers: message.headers,
       receivedAt: performance.now(),
     });
     if (this.pending.length >= MAX_BATCH) {
@@ -155,6 +163,7 @@ export class LocalRequestStream implements RequestStream {
           ...PUBLISH_BACKOFF,
           shouldRetry: (_, attempt) => !this.stopped || attempt < ATTEMPTS_WHEN_STOPPING,
           onFailedAttempt: (error, attempt) => {
+            handler.failed?.(batch, error);
             if (attempt > 1) return;
             this.options.onWarning?.(
               `publishing a batch of ${batch.length} requests failed (${(error as Error).message}); retrying`,
@@ -166,21 +175,6 @@ export class LocalRequestStream implements RequestStream {
       // Stopped: the batch stays unanswered and is read again by the next start.
       this.gaveUp = true;
     }
-  }
-
-  private async readCommitted(): Promise<number> {
-    const text = (await readFile(this.file, 'utf8')).trim();
-    if (text === '') return 0;
-    let offset = NaN;
-    try {
-      offset = Number((JSON.parse(text) as {next?: unknown}).next);
-    } catch {
-      // Reported below.
-    }
-    if (!Number.isSafeInteger(offset) || offset < 0) {
-      throw new UserFacingError(`${this.file} does not hold an offset: delete it to start over`);
-    }
-    return offset;
   }
 
   /** Write-then-rename with fsync, so a crash leaves the old or the new offset, never a torn one. */

@@ -9,6 +9,7 @@ import type {
 } from '../ports/RequestStream.js';
 import type {KafkaJs} from './kafkaClient.js';
 import {describeError, hasErrorType} from './kafkaErrors.js';
+import {headerText} from './kafkaHeaders.js';
 import {byTopic, chunks, topicsOf} from './kafkaOutput.js';
 import type {TopicWatch} from './kafkaTopics.js';
 import {Lazy} from '../Lazy.js';
@@ -81,6 +82,7 @@ export class KafkaBatchProcessor {
       timestamp: Number(message.timestamp),
       key: message.key === null ? null : message.key.toString(),
       value: message.value,
+      headers: headerText(message.headers),
       receivedAt,
     }));
     if (records.length === 0) return;
@@ -124,6 +126,7 @@ export class KafkaBatchProcessor {
       }
       this.failures = 0;
     } catch (error) {
+      handler.failed?.(records, error);
       if (guarantee === 'exactly-once') void this.dropProducer(partition);
       // Fetched again from its first offset, by us or by the partition's next owner.
       this.options.seek(partition, records[0]!.offset);

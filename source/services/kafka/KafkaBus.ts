@@ -1,6 +1,8 @@
 // Types only: kafkajs itself is imported on first use, to keep start-up fast.
 import type {Admin, Kafka, Producer} from 'kafkajs';
 import type {
+  EnsureTopicsOptions,
+  GroupPartitionOffsets,
   MessageBus,
   MessageHandler,
   OutgoingMessage,
@@ -136,7 +138,8 @@ export class KafkaBus implements MessageBus, TailHost {
     }
   }
 
-  async ensureTopics(topics: string[]): Promise<string[]> {
+  async ensureTopics(topics: string[], options: EnsureTopicsOptions = {}): Promise<string[]> {
+    const compacted = new Set(options.compacted);
     this.checkOpen();
     topics.forEach(checkTopicName);
     const admin = await this.admin.get();
@@ -149,7 +152,12 @@ export class KafkaBus implements MessageBus, TailHost {
           // leaders. Partitions and replication come from the broker's defaults.
           if (missing.length === 0) return;
           await admin.createTopics({
-            topics: missing.map((topic) => ({topic})),
+            topics: missing.map((topic) => ({
+              topic,
+              ...(compacted.has(topic)
+                ? {configEntries: [{name: 'cleanup.policy', value: 'compact'}]}
+                : {}),
+            })),
             waitForLeaders: true,
           });
         },
@@ -165,6 +173,35 @@ export class KafkaBus implements MessageBus, TailHost {
       return created;
     } catch (error) {
       throw this.explain(error);
+    }
+  }
+
+  async groupOffsets(groupId: string, topic: string): Promise<GroupPartitionOffsets[]> {
+    this.checkOpen();
+    checkTopicName(topic);
+    const admin = await this.admin.get();
+    try {
+      if ((await missingTopics(admin, [topic])).length > 0) return [];
+      // The end offsets first: a commit landing in between then never shows as negative lag.
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({groupId, topics: [topic]});
+      return ends
+        .map(({partition, low, high}) => {
+          const offset = Number(
+            committed?.partitions.find((p) => p.partition === partition)?.offset ?? -1,
+          );
+          const end = Number(high);
+          const position = offset >= 0 ? offset : null;
+          return {
+            partition,
+            committed: position,
+            end,
+            lag: Math.max(0, end - (position ?? Number(low))),
+          };
+        })
+        .sort((a, b) => a.partition - b.partition);
+    } catch (error) {
+      throw this.explain(error, topic);
     }
   }
 

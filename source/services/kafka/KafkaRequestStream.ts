@@ -75,6 +75,8 @@ export class KafkaRequestStream implements RequestStream {
   });
   private readonly batches: KafkaBatchProcessor;
   private consumer: Consumer | undefined;
+  /** The partitions of the last group join; null while (re)joining or stopped. */
+  private assigned: number[] | null = null;
   private stopping: Promise<void> | undefined;
   private finish!: (error?: Error) => void;
   private readonly finished: Promise<void>;
@@ -136,7 +138,9 @@ export class KafkaRequestStream implements RequestStream {
       },
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.REBALANCING, () => (this.assigned = null));
+    consumer.on(consumer.events.GROUP_JOIN, ({payload}) => {
+      this.assigned = [...(payload.memberAssignment[this.topic] ?? [])].sort((a, b) => a - b);
       // After every (re)join the positions come from an OffsetFetch that ignores transactions not
       // yet complete - possibly our own last one, if the broker went away during its commit. So
       // every partition starts over with a fresh producer: its InitProducerId waits for any
@@ -145,6 +149,7 @@ export class KafkaRequestStream implements RequestStream {
       this.batches.restart();
     });
     consumer.on(consumer.events.CRASH, ({payload}) => {
+      this.assigned = null;
       if (this.stopping || this.watch.explains(payload.error)) return;
       if (payload.restart) {
         this.warn(`Kafka consumer restarting after: ${describeError(payload.error)}`);
@@ -173,7 +178,12 @@ export class KafkaRequestStream implements RequestStream {
     await this.finished;
   }
 
+  partitions(): number[] | null {
+    return this.assigned;
+  }
+
   stop(): Promise<void> {
+    this.assigned = null;
     this.watch.close();
     this.stopping ??= (async () => {
       // Waits for the batch in hand (its transaction commits) and leaves the group.

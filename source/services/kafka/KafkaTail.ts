@@ -1,6 +1,7 @@
+import {headerText} from './kafkaHeaders.js';
 import {randomUUID} from 'node:crypto';
 // Types only: kafkajs itself is imported on first use, to keep start-up fast.
-import type {Admin, Consumer, IHeaders, Kafka} from 'kafkajs';
+import type {Admin, Consumer, Kafka} from 'kafkajs';
 import type {
   BusMessage,
   MessageHandler,
@@ -281,14 +282,4 @@ export class KafkaTail implements TailSubscription {
       return undefined;
     }
   }
-}
-
-function headerText(headers: IHeaders | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, raw] of Object.entries(headers ?? {})) {
-    // A repeated header arrives as an array; the last value wins, as in a plain object.
-    const value = Array.isArray(raw) ? raw.at(-1) : raw;
-    if (value !== undefined) result[name] = value.toString();
-  }
-  return result;
 }

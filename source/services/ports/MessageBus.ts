@@ -42,6 +42,22 @@ export interface TailOptions {
   from: 'earliest' | 'latest';
 }
 
+/** A consumer group's position on one partition. */
+export interface GroupPartitionOffsets {
+  partition: number;
+  /** The next offset the group will answer (for exactly-once, the transactional commit); null if none. */
+  committed: number | null;
+  /** The offset the next message will get. */
+  end: number;
+  /** end - committed (end - low when nothing is committed). */
+  lag: number;
+}
+
+export interface EnsureTopicsOptions {
+  /** Those of the topics created compacted (cleanup.policy=compact), e.g. the status topic. */
+  compacted?: string[];
+}
+
 export type MessageHandler = (message: BusMessage) => void | Promise<void>;
 
 export interface TailSubscription {
@@ -61,6 +77,8 @@ export interface MessageBus {
   /** Every topic (internal ones excepted), or only the named ones that exist. */
   listTopics(only?: string[]): Promise<TopicInfo[]>;
   /** Creates those of `topics` that do not exist, with the defaults; resolves with their names. */
-  ensureTopics(topics: string[]): Promise<string[]>;
+  ensureTopics(topics: string[], options?: EnsureTopicsOptions): Promise<string[]>;
+  /** A consumer group's committed offsets and lag on every partition of `topic` ([] if it is missing). */
+  groupOffsets(groupId: string, topic: string): Promise<GroupPartitionOffsets[]>;
   close(): Promise<void>;
 }

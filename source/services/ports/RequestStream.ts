@@ -14,6 +14,8 @@ export interface RequestRecord {
   timestamp: number;
   key: string | null;
   value: Buffer | null;
+  /** The request's headers (UTF-8), e.g. wine-tui-redrive-count on a redriven request. */
+  headers: Record<string, string>;
   /** performance.now() when the batch reached the service: the start of its latency. */
   receivedAt: number;
 }
@@ -35,6 +37,8 @@ export interface BatchHandler<O extends BatchOutput = BatchOutput> {
   process(batch: RequestRecord[]): O;
   /** The batch's messages are published and its offsets committed (in one transaction with Kafka). */
   committed(batch: RequestRecord[], output: O): void;
+  /** The batch was not committed (its transaction aborted); it will be processed again. */
+  failed?(batch: RequestRecord[], error: unknown): void;
 }
 
 export type DeliveryGuarantee = 'exactly-once' | 'at-least-once';
@@ -48,5 +52,7 @@ export interface RequestStream {
    * committed, the consumer gone from its group. Rejects on an error it cannot recover from.
    */
   run<O extends BatchOutput>(handler: BatchHandler<O>): Promise<void>;
+  /** The requests topic's partitions this instance owns; null until it has joined its group. */
+  partitions(): number[] | null;
   stop(): Promise<void>;
 }

@@ -52,27 +52,35 @@ class Period {
 }
 
 /**
- * serve's figures: requests, dead letters and latency percentiles for the period since the last
- * report, and for the whole run.
+ * serve's figures: requests, dead letters and latency percentiles for the period since a reader's
+ * last take (the report and the heartbeat each have their own period), and for the whole run.
  */
-export class LatencyStats {
-  private window = new Period();
+export class LatencyStats<Reader extends string = 'report'> {
+  private readonly windows = new Map<Reader, Period>();
   private readonly total = new Period();
+
+  constructor(readers: Reader[] = ['report' as Reader]) {
+    for (const reader of readers) this.windows.set(reader, new Period());
+  }
 
   /** A batch committed: its requests' latency ends now. */
   add(batch: RequestRecord[], deadLetters: number): void {
     const now = performance.now();
-    for (const period of [this.window, this.total]) {
+    for (const period of [...this.windows.values(), this.total]) {
       period.requests += batch.length;
       period.deadLetters += deadLetters;
       for (const record of batch) period.latency.add(now - record.receivedAt);
     }
   }
 
-  /** Figures since the previous call (or, with `total`, since the start); starts a new period. */
-  take(version: string | null, {total = false}: {total?: boolean} = {}): ServiceStats {
-    const period = total ? this.total : this.window;
-    if (!total) this.window = new Period();
+  /** Figures since the reader's previous take (or, with `total`, since the start); starts its new period. */
+  take(
+    version: string | null,
+    {total = false, reader}: {total?: boolean; reader?: Reader} = {},
+  ): ServiceStats {
+    const name = reader ?? (this.windows.keys().next().value as Reader);
+    const period = total ? this.total : this.windows.get(name)!;
+    if (!total) this.windows.set(name, new Period());
     const seconds = (performance.now() - period.started) / 1000;
     return {
       seconds,

@@ -128,6 +128,13 @@ export class ModelHolder {
     return this.current?.model.version ?? null;
   }
 
+  /** The announced version that is loading (or loaded, or failing to load) to take over; null if none. */
+  get pending(): string | null {
+    const target = this.wanted;
+    if (!target || (this.current && sameArtifact(this.current.announcement, target))) return null;
+    return target.version;
+  }
+
   /** Resolves once a model is serving (at once if one is). */
   firstModel(): Promise<LoadedModel> {
     if (this.current) return Promise.resolve(this.current.model);

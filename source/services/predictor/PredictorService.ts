@@ -20,21 +20,34 @@ import {parseRequest} from './requests.js';
 
 export interface ServedBatch extends BatchOutput {
   deadLetters: number;
+  /** The reason class of each dead letter of the batch. */
+  reasonClasses: string[];
 }
+
+/** Who else follows the committed batches: serve's metrics. */
+export interface ServedBatchObserver {
+  committed(batch: RequestRecord[], output: ServedBatch): void;
+  failed(batch: RequestRecord[]): void;
+}
+
+export type StatsReader = 'report' | 'heartbeat';
 
 export interface PredictorServiceOptions {
   models: Pick<ModelHolder, 'swap' | 'version'>;
   topics: {predictions: string; deadLetters: string};
+  observer?: ServedBatchObserver;
 }
 
 export class PredictorService implements BatchHandler<ServedBatch> {
-  private readonly latency = new LatencyStats();
+  private readonly latency = new LatencyStats<StatsReader>(['report', 'heartbeat']);
   private readonly models: PredictorServiceOptions['models'];
   private readonly topics: PredictorServiceOptions['topics'];
+  private readonly observer: ServedBatchObserver | undefined;
 
   constructor(options: PredictorServiceOptions) {
     this.models = options.models;
     this.topics = options.topics;
+    this.observer = options.observer;
   }
 
   process(batch: RequestRecord[]): ServedBatch {
@@ -42,15 +55,19 @@ export class PredictorService implements BatchHandler<ServedBatch> {
     const model = this.models.swap();
     if (!model) throw new Error('no model is loaded yet');
     const messages: OutputMessage[] = [];
-    let deadLetters = 0;
-    const dead = (record: RequestRecord, reason: string, requestId: string | null) => {
-      deadLetters += 1;
+    const reasonClasses: string[] = [];
+    const dead = (
+      record: RequestRecord,
+      reason: {reason: string; reasonClass: string},
+      requestId: string | null,
+    ) => {
+      reasonClasses.push(reason.reasonClass);
       messages.push(deadLetterMessage(record, reason, requestId, this.topics.deadLetters));
     };
     for (const record of batch) {
       const request = parseRequest(record.value);
       if (!request.ok) {
-        dead(record, request.reason, request.requestId);
+        dead(record, request, request.requestId);
         continue;
       }
       let prediction: PredictionMessage;
@@ -62,7 +79,10 @@ export class PredictorService implements BatchHandler<ServedBatch> {
       } catch (error) {
         dead(
           record,
-          `the model failed on this request: ${(error as Error).message}`,
+          {
+            reason: `the model failed on this request: ${(error as Error).message}`,
+            reasonClass: 'model failed',
+          },
           request.requestId,
         );
         continue;
@@ -70,7 +90,10 @@ export class PredictorService implements BatchHandler<ServedBatch> {
       if (!Number.isFinite(prediction.price)) {
         dead(
           record,
-          `model ${model.version} gave no finite price for this wine`,
+          {
+            reason: `model ${model.version} gave no finite price for this wine`,
+            reasonClass: 'no finite price',
+          },
           request.requestId,
         );
         continue;
@@ -81,15 +104,26 @@ export class PredictorService implements BatchHandler<ServedBatch> {
         value: Buffer.from(JSON.stringify(prediction)),
       });
     }
-    return {messages, deadLetters};
+    return {messages, deadLetters: reasonClasses.length, reasonClasses};
   }
 
   committed(batch: RequestRecord[], output: ServedBatch): void {
     this.latency.add(batch, output.deadLetters);
+    this.observer?.committed(batch, output);
   }
 
-  /** Figures since the previous call (or, with `total`, since the start); starts a new period. */
-  stats({total = false}: {total?: boolean} = {}): ServiceStats {
-    return this.latency.take(this.models.version, {total});
+  failed(batch: RequestRecord[]): void {
+    this.observer?.failed(batch);
+  }
+
+  /**
+   * Figures since the reader's previous call (or, with `total`, since the start); starts its new
+   * period. The report lines and the heartbeats each read their own periods.
+   */
+  stats({
+    total = false,
+    reader = 'report',
+  }: {total?: boolean; reader?: StatsReader} = {}): ServiceStats {
+    return this.latency.take(this.models.version, {total, reader});
   }
 }

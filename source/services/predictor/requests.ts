@@ -11,7 +11,7 @@ export const MAX_REQUEST_ID_LENGTH = 200;
 
 export type ParsedRequest =
   | {ok: true; requestId: string; input: WineInput}
-  | {ok: false; reason: string; requestId: string | null};
+  | {ok: false; reason: string; reasonClass: string; requestId: string | null};
 
 const utf8 = new TextDecoder('utf-8', {fatal: true});
 
@@ -26,15 +26,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** Validates one request; every problem becomes one reason line. */
 export function parseRequest(value: Buffer | null): ParsedRequest {
-  const fail = (reason: string, requestId: string | null = null): ParsedRequest => ({
-    ok: false,
-    reason,
-    requestId,
-  });
-  if (value === null) return fail('the request has no value (null)');
-  if (value.length === 0) return fail('the request is empty');
+  const fail = (
+    reasonClass: string,
+    reason: string,
+    requestId: string | null = null,
+  ): ParsedRequest => ({ok: false, reason, reasonClass, requestId});
+  if (value === null) return fail('empty request', 'the request has no value (null)');
+  if (value.length === 0) return fail('empty request', 'the request is empty');
   if (value.length > MAX_REQUEST_BYTES) {
     return fail(
+      'request too large',
       `the request is ${value.length} bytes; at most ${MAX_REQUEST_BYTES} are accepted (a wine is a few hundred)`,
     );
   }
@@ -42,29 +43,39 @@ export function parseRequest(value: Buffer | null): ParsedRequest {
   try {
     text = utf8.decode(value);
   } catch {
-    return fail('the request is not UTF-8 text');
+    return fail('not UTF-8', 'the request is not UTF-8 text');
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return fail(`the request is not JSON (${clip((error as Error).message, 120)})`);
+    return fail('not JSON', `the request is not JSON (${clip((error as Error).message, 120)})`);
   }
   if (!isPlainObject(json)) {
-    return fail('the request must be a JSON object {"request_id": "...", "input": {...}}');
+    return fail(
+      'not a JSON object',
+      'the request must be a JSON object {"request_id": "...", "input": {...}}',
+    );
   }
   const {request_id: id, ...rest} = json;
   if (id === undefined || id === null || (typeof id === 'string' && id.trim() === '')) {
-    return fail('request_id is required');
+    return fail('bad request_id', 'request_id is required');
   }
   if (typeof id !== 'string') {
-    return fail(`request_id must be text (got ${clip(JSON.stringify(id) ?? typeof id, 40)})`);
+    return fail(
+      'bad request_id',
+      `request_id must be text (got ${clip(JSON.stringify(id) ?? typeof id, 40)})`,
+    );
   }
   if (id.length > MAX_REQUEST_ID_LENGTH) {
-    return fail(`request_id must be at most ${MAX_REQUEST_ID_LENGTH} characters`);
+    return fail('bad request_id', `request_id must be at most ${MAX_REQUEST_ID_LENGTH} characters`);
   }
   const raw = 'input' in rest ? rest.input : rest;
   const parsed = parseWineInput(raw);
-  if (!parsed.ok) return fail(parsed.errors.map((e) => e.message).join('; '), id);
+  if (!parsed.ok) {
+    // Classed by the first field at fault, so that letters group into a few stable classes.
+    const reason = parsed.errors.map((e) => e.message).join('; ');
+    return fail(`invalid ${parsed.errors[0]?.field ?? 'input'}`, reason, id);
+  }
   return {ok: true, requestId: id, input: parsed.value};
 }

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import {z} from 'zod';
 import type {BusMessage, MessageBus, PublishResult} from '../ports/MessageBus.js';
-import {readTopic} from './readTopic.js';
+import {readTopic} from '../messages/readTopic.js';
 
 /**
  * Announcements on the `train` topic: which version is active. The newest one wins; a rollback is

@@ -56,6 +56,9 @@ class PushBus implements MessageBus {
   ensureTopics(): never {
     throw new Error('not used');
   }
+  groupOffsets(): never {
+    throw new Error('not used');
+  }
   async close(): Promise<void> {}
 }
 

@@ -5,7 +5,7 @@ import {useFocusState} from '../../../source/screens/shared/AppContext.js';
 import {LABEL_WIDTH} from '../../../source/screens/predict/PredictField.js';
 import {type FieldName, PLACEHOLDERS} from '../../../source/screens/predict/usePredictForm.js';
 import {PredictScreen} from '../../../source/screens/predict/PredictScreen.js';
-import {readTopic} from '../../../source/services/registry/readTopic.js';
+import {readTopic} from '../../../source/services/messages/readTopic.js';
 import {
   summaryOf,
   trainModel,

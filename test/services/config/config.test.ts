@@ -41,6 +41,7 @@ describe('loadConfig', () => {
       predictions: 'app_messages',
       requests: 'predict_requests',
       deadLetters: 'predict_requests.dlq',
+      status: 'wine_tui_status',
     });
     expect(config.s3.bucket).toBe('wines-models');
     expect(config.s3.prefix).toBe('models/');

@@ -76,8 +76,11 @@ describeRequestStreamContract('LocalRequestStream', async () => {
     open: (group) =>
       new LocalRequestStream({bus, stateDir, groupId: group, topic: topics.requests}),
     async produce(messages) {
-      for (const {key, value} of messages) await bus.publish(topics.requests, {key, value});
+      for (const {key, value, headers} of messages) {
+        await bus.publish(topics.requests, {key, value, ...(headers ? {headers} : {})});
+      }
     },
+    groupOffsets: (group) => bus.groupOffsets(group, topics.requests),
     async read(topic, expected) {
       await answered(bus, topic, expected);
       return everything(bus, topic);

@@ -4,6 +4,7 @@ import {KafkaRequestStream} from '../../../source/services/kafka/KafkaRequestStr
 import {requireOrSkip} from '../../support/ci.js';
 import {createTopics, deleteTopics, produce, readCommitted} from '../../support/kafka.js';
 import {kafkaTarget, unavailableReason, uniqueName} from '../../support/services.js';
+import {KafkaBus} from '../../../source/services/kafka/KafkaBus.js';
 import {describeRequestStreamContract} from '../ports/RequestStream.contract.js';
 
 const target = kafkaTarget();
@@ -25,24 +26,33 @@ function onKafka(guarantee: DeliveryGuarantee) {
       {topic: topics.answers, numPartitions: 2},
       {topic: topics.deadLetters, numPartitions: 1},
     ]);
+    const settings = (group: string) => ({
+      brokers,
+      clientId: 'wine-tui-test',
+      ssl: false,
+      groupId: group,
+      autoOffsetReset: 'earliest' as const,
+    });
     return {
       guarantee,
       topics,
       open: (group: string) =>
         new KafkaRequestStream({
-          settings: {
-            brokers,
-            clientId: 'wine-tui-test',
-            ssl: false,
-            groupId: group,
-            autoOffsetReset: 'earliest' as const,
-          },
+          settings: settings(group),
           groupId: group,
           topic: topics.requests,
           guarantee,
         }),
-      produce: (messages: Array<{key: string; value: Buffer}>) =>
+      produce: (messages: Array<{key: string; value: Buffer; headers?: Record<string, string>}>) =>
         produce(brokers, topics.requests, messages),
+      groupOffsets: async (group: string) => {
+        const bus = new KafkaBus(settings(group));
+        try {
+          return await bus.groupOffsets(group, topics.requests);
+        } finally {
+          await bus.close();
+        }
+      },
       read: (topic: string, expected: number) =>
         readCommitted(brokers, topic, {expected, timeoutMs: 60_000, settleMs: 1_000}),
       cleanup: () => deleteTopics(brokers, Object.values(topics)),

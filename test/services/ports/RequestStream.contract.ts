@@ -7,6 +7,7 @@ import type {
   RequestRecord,
   RequestStream,
 } from '../../../source/services/ports/RequestStream.js';
+import type {GroupPartitionOffsets} from '../../../source/services/ports/MessageBus.js';
 import {waitUntil} from '../../support/wait.js';
 
 /** A message as a reader of an output topic sees it (read_committed on Kafka). */
@@ -27,7 +28,11 @@ export interface StreamUnderTest {
    * Appends requests to the requests topic, in this order. Values are bytes: a null value (a
    * Kafka tombstone) has no counterpart on the embedded bus.
    */
-  produce(messages: Array<{key: string; value: Buffer}>): Promise<void>;
+  produce(
+    messages: Array<{key: string; value: Buffer; headers?: Record<string, string>}>,
+  ): Promise<void>;
+  /** The group's committed offsets and lag on the requests topic, as its bus reports them. */
+  groupOffsets(group: string): Promise<GroupPartitionOffsets[]>;
   /** All of an output topic once at least `expected` messages are there and no more come. */
   read(topic: string, expected: number): Promise<ReadBack[]>;
   /** Releases what the subject made. */
@@ -46,6 +51,7 @@ const REASON_HEADER = 'contract-reason';
 class RecordingHandler implements BatchHandler {
   readonly processed: RequestRecord[][] = [];
   readonly committedBatches: RequestRecord[][] = [];
+  readonly failedBatches: RequestRecord[][] = [];
 
   constructor(
     private readonly topics: StreamUnderTest['topics'],
@@ -76,6 +82,10 @@ class RecordingHandler implements BatchHandler {
 
   committed(batch: RequestRecord[]): void {
     this.committedBatches.push(batch);
+  }
+
+  failed(batch: RequestRecord[]): void {
+    this.failedBatches.push(batch);
   }
 
   committedKeys(): string[] {
@@ -206,6 +216,40 @@ export function describeRequestStreamContract(
       }
     });
 
+    it('passes request headers, reports its partitions once joined, and the group lag through the bus', async () => {
+      const sent = requests('lag', 12).map((m, i) => ({
+        ...m,
+        headers: {'wine-tui-redrive-count': String(i)},
+      }));
+      await subject.produce(sent);
+      const group = freshGroup();
+      const before = await subject.groupOffsets(group);
+      expect(before.length).toBeGreaterThan(0);
+      expect(before.every((p) => p.committed === null)).toBe(true);
+      expect(before.reduce((sum, p) => sum + p.lag, 0)).toBe(sent.length);
+
+      const handler = new RecordingHandler(subject.topics);
+      const {stream, done} = start(group, handler);
+      expect(stream.partitions()).toBeNull();
+      await committedAtLeast([handler], sent.length, 'every request committed');
+      // The only member of its group owns every partition of the topic.
+      expect(stream.partitions()).toEqual(before.map((p) => p.partition));
+      for (const record of handler.committedBatches.flat()) {
+        const index = Number(record.key!.split('-')[1]);
+        expect(record.headers['wine-tui-redrive-count']).toBe(String(index));
+      }
+      await waitUntil('lag 0', async () => {
+        const after = await subject.groupOffsets(group);
+        return (
+          after.reduce((sum, p) => sum + p.lag, 0) === 0 &&
+          after.reduce((sum, p) => sum + (p.committed ?? 0), 0) >= sent.length
+        );
+      });
+      await stream.stop();
+      await done;
+      expect(stream.partitions()).toBeNull();
+    });
+
     it('stops with the batch in hand committed, and the next stream of the group starts after it', async () => {
       const group = freshGroup();
       const first = requests('first', 600);
@@ -260,6 +304,8 @@ export function describeRequestStreamContract(
       await done;
 
       expect(failures).toBe(2);
+      // The handler heard of each failed attempt (serve counts aborted transactions from it).
+      expect(handler.failedBatches.filter((b) => b.some((r) => r.key === 'flaky'))).toHaveLength(2);
       expect(
         handler.processedKeys().filter((key) => key === 'flaky').length,
       ).toBeGreaterThanOrEqual(3);

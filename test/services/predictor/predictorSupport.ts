@@ -91,7 +91,11 @@ export class MemorySource implements ModelSource {
 }
 
 let nextOffset = 0;
-export function record(value: Buffer | string | null, key: string | null = null): RequestRecord {
+export function record(
+  value: Buffer | string | null,
+  key: string | null = null,
+  headers: Record<string, string> = {},
+): RequestRecord {
   return {
     topic: 'predict_requests',
     partition: 2,
@@ -99,6 +103,7 @@ export function record(value: Buffer | string | null, key: string | null = null)
     timestamp: 1_700_000_000_000,
     key,
     value: typeof value === 'string' ? Buffer.from(value) : value,
+    headers,
     receivedAt: performance.now(),
   };
 }

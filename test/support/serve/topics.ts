@@ -8,6 +8,7 @@ export interface ServeTopics {
   requests: string;
   predictions: string;
   deadLetters: string;
+  status: string;
 }
 
 export function uniqueTopics(prefix: string): ServeTopics {
@@ -17,6 +18,7 @@ export function uniqueTopics(prefix: string): ServeTopics {
     requests: `${id}.requests`,
     predictions: `${id}.predictions`,
     deadLetters: `${id}.dlq`,
+    status: `${id}.status`,
   };
 }
 
@@ -45,6 +47,7 @@ export function writeConfigDir(
       `  app_messages: '${topics.predictions}'`,
       `  requests: '${topics.requests}'`,
       `  dead_letters: '${topics.deadLetters}'`,
+      `  status: '${topics.status}'`,
       '',
     ].join('\n'),
   );

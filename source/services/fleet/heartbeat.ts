@@ -1,0 +1,99 @@
+import {randomBytes} from 'node:crypto';
+import {hostname} from 'node:os';
+import {z} from 'zod';
+import type {DeliveryGuarantee} from '../ports/RequestStream.js';
+
+/*
+ * The record each `wine-tui serve` publishes on the status topic (compacted, key: the instance
+ * id): on start, every interval, and a final one with state "stopped" on a clean stop. Readers
+ * keep the newest record per key; one older than STALE_INTERVALS intervals is shown as stale.
+ */
+
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
+export const STALE_INTERVALS = 3;
+
+export interface Heartbeat {
+  /** host:pid plus a random suffix, so a restarted process is a new instance. */
+  id: string;
+  host: string;
+  pid: number;
+  group: string;
+  state: 'starting' | 'running' | 'stopped';
+  /** The requests topic and the partitions of it this instance owns ([] while joining). */
+  topic: string;
+  partitions: number[];
+  /** The model version answering; null before the first one loads. */
+  version: string | null;
+  /** A version being loaded to take over, if any. */
+  loading: string | null;
+  guarantee: DeliveryGuarantee;
+  /** Over the last interval. */
+  rate: number;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  dead_letters: number;
+  /** Since the start. */
+  requests_total: number;
+  dead_letters_total: number;
+  interval_ms: number;
+  started_at: string;
+  sent_at: string;
+}
+
+const isoTime = z.string().refine((text) => Number.isFinite(Date.parse(text)), 'an ISO time');
+const count = z.number().int().nonnegative();
+const millis = z.number().nonnegative().nullable();
+
+const heartbeatSchema = z.object({
+  id: z.string().min(1).max(300),
+  host: z.string().max(300),
+  pid: count,
+  group: z.string().max(300),
+  state: z.enum(['starting', 'running', 'stopped']),
+  topic: z.string().max(300),
+  partitions: z.array(count),
+  version: z.string().nullable(),
+  loading: z.string().nullable(),
+  guarantee: z.enum(['exactly-once', 'at-least-once']),
+  rate: z.number().nonnegative(),
+  p50_ms: millis,
+  p99_ms: millis,
+  dead_letters: count,
+  requests_total: count,
+  dead_letters_total: count,
+  interval_ms: z.number().positive(),
+  started_at: isoTime,
+  sent_at: isoTime,
+});
+
+export function newInstanceId(): string {
+  return `${hostname()}:${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+export type ParsedHeartbeat = {ok: true; heartbeat: Heartbeat} | {ok: false; reason: string};
+
+/** A status record as read back: anything else on the topic is reported, never trusted. */
+export function parseHeartbeat(value: Buffer | null): ParsedHeartbeat {
+  if (value === null) return {ok: false, reason: 'an empty status record'};
+  let json: unknown;
+  try {
+    json = JSON.parse(value.toString('utf8'));
+  } catch {
+    return {ok: false, reason: 'a status record that is not JSON'};
+  }
+  const parsed = heartbeatSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return {
+      ok: false,
+      reason: `a status record with a bad ${issue.path.join('.') || 'shape'}: ${issue.message}`,
+    };
+  }
+  return {ok: true, heartbeat: parsed.data};
+}
+
+/** Whether an instance's newest heartbeat is too old to trust (a crash, a partition, a hang). */
+export function isStale(heartbeat: Heartbeat, now: number): boolean {
+  if (heartbeat.state === 'stopped') return false;
+  return now - Date.parse(heartbeat.sent_at) > STALE_INTERVALS * heartbeat.interval_ms;
+}
