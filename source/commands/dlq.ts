@@ -82,6 +82,12 @@ ${connectionHelp}
       const queue = new DeadLetterQueue(services.bus, topics);
       const listing = await queue.list(reason ? {reason} : {});
       for (const line of listing.unreadable) io.stderr(`skipped: ${line}`);
+      if (listing.missing) {
+        io.stderr(
+          `dead-letter topic ${topics.deadLetters} does not exist yet (wine-tui serve creates it): nothing to ${action === 'list' ? 'list' : 'redrive'}`,
+        );
+        return 0;
+      }
       if (action === 'list') {
         const letters = max === undefined ? listing.letters : listing.letters.slice(0, max);
         if (letters.length === 0) {

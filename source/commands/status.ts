@@ -46,8 +46,16 @@ ${connectionHelp}
           `warning: ${status.rejected} record(s) on ${config.topics.status} are not heartbeats; skipped`,
         );
       }
+      const partitions = lag?.partitions ?? [];
+      if (partitions.length === 0) {
+        io.stderr(
+          `requests topic ${config.topics.requests} does not exist yet (wine-tui serve creates it): no lag to show`,
+        );
+      }
       const unknown =
-        status.instances.length === 0 && (lag?.partitions ?? []).every((p) => p.committed === null);
+        status.instances.length === 0 &&
+        partitions.length > 0 &&
+        partitions.every((p) => p.committed === null);
       if (unknown) {
         const seen = status.knownGroups.length
           ? ` (groups that reported: ${status.knownGroups.join(', ')})`

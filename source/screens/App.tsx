@@ -9,8 +9,10 @@ import {useTerminalSize} from './shared/useTerminalSize.js';
 import {SCREENS, type ScreenId} from './input/keyBindings.js';
 import {KeyboardProvider} from './input/KeyboardProvider.js';
 import {type CommandHandlers, useCommands} from './input/useCommands.js';
+import {DeadLettersScreen} from './deadletters/DeadLettersScreen.js';
 import {LiveScreen} from './live/LiveScreen.js';
 import {ModelsScreen} from './models/ModelsScreen.js';
+import {PipelineScreen} from './pipeline/PipelineScreen.js';
 import {PredictScreen} from './predict/PredictScreen.js';
 import {TrainScreen} from './train/TrainScreen.js';
 
@@ -70,6 +72,16 @@ function Shell({initialScreen}: {initialScreen: ScreenId}) {
             <LiveScreen active={active && screen === 'live'} width={columns} height={bodyHeight} />
             <PredictScreen
               active={active && screen === 'predict'}
+              width={columns}
+              height={bodyHeight}
+            />
+            <PipelineScreen
+              active={active && screen === 'pipeline'}
+              width={columns}
+              height={bodyHeight}
+            />
+            <DeadLettersScreen
+              active={active && screen === 'deadLetters'}
               width={columns}
               height={bodyHeight}
             />

@@ -1,14 +1,15 @@
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {requireOrSkip} from '../support/ci.js';
 import {runCli} from '../support/cli.js';
-import {createTopics, produce, readCommitted} from '../support/kafka.js';
+import {produce, readCommitted} from '../support/kafka.js';
 import {awsEnv, createBucket} from '../support/s3.js';
 import {publishModel} from '../support/serve/models.js';
 import {requestMessages} from '../support/serve/requests.js';
 import {ServeRuns} from '../support/serve/runs.js';
-import {uniqueTopics} from '../support/serve/topics.js';
+import {createServeTopics, uniqueTopics} from '../support/serve/topics.js';
 import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
 import {waitUntil} from '../support/wait.js';
+import {UNICO} from '../support/wines.js';
 
 const kafka = kafkaTarget();
 const s3 = s3Target();
@@ -22,6 +23,7 @@ interface StatusJson {
   instances: Array<{
     id: string;
     state: string;
+    last_seen: string;
     version: string | null;
     partitions: number[];
     stale: boolean;
@@ -66,12 +68,7 @@ describe.skipIf(skip)('the serve fleet on Kafka and MinIO: status, dead letters,
   async function setUp(prefix: string) {
     const topics = uniqueTopics(prefix);
     runs.topics.push(...Object.values(topics));
-    await createTopics(brokers, [
-      {topic: topics.train, numPartitions: 1},
-      {topic: topics.requests, numPartitions: 4},
-      {topic: topics.predictions, numPartitions: 2},
-      {topic: topics.deadLetters, numPartitions: 1},
-    ]);
+    await createServeTopics(brokers, topics, {partitions: 4});
     const model = await publishModel({brokers, s3: s3!, bucket, trainTopic: topics.train});
     const dir = runs.configDir({brokers, topics, s3: s3!, bucket});
     return {topics, model, dir, group: uniqueName(`${prefix}-group`)};
@@ -137,8 +134,9 @@ describe.skipIf(skip)('the serve fleet on Kafka and MinIO: status, dead letters,
     );
 
     // SIGKILL: no "stopped" record; stale after three missed 1 s heartbeats.
-    const killedAt = Date.now();
     await first.stop('SIGKILL');
+    // Taken once the process is gone: every heartbeat it ever sent is older.
+    const killedAt = Date.now();
     const killed = live.find((i) => i.id.includes(`:${first.child.pid}-`))!;
     expect(killed, JSON.stringify(live)).toBeDefined();
     await waitUntil(
@@ -146,8 +144,9 @@ describe.skipIf(skip)('the serve fleet on Kafka and MinIO: status, dead letters,
       async () => (await status(dir, group)).instances.some((i) => i.id === killed.id && i.stale),
       {timeoutMs: 20_000, everyMs: 500},
     );
-    // Three intervals plus the heartbeat in flight and one status read.
-    expect(Date.now() - killedAt).toBeLessThan(3_000 + 1_000 + 8_000);
+    // Nothing was heard from it after the kill (the stale rule itself is unit-tested).
+    const after = (await status(dir, group)).instances.find((i) => i.id === killed.id)!;
+    expect(Date.parse(after.last_seen)).toBeLessThanOrEqual(killedAt);
     const stale = await status(dir, group);
     expect(stale.warnings.join('\n')).toMatch(/stale/);
 
@@ -249,15 +248,15 @@ describe.skipIf(skip)('the serve fleet on Kafka and MinIO: status, dead letters,
     }
     const redriven = await readCommitted(brokers, topics.requests, {expected: 13, settleMs: 500});
     const copies = redriven.filter((m) => m.key === 'nj-1');
-    expect(copies.map((m) => m.headers['wine-tui-redrive-count'] ?? null)).toEqual([
-      null,
-      '1',
-      '2',
-      '3',
-    ]);
-    expect(copies[1]!.headers['wine-tui-redriven-from']).toMatch(
-      new RegExp(`^${topics.deadLetters.replace(/\./g, '\\.')}/0/\\d+$`),
-    );
+    const count = (m: (typeof copies)[number]) => m.headers['wine-tui-redrive-count'] ?? '0';
+    expect(copies.map(count).sort()).toEqual(['0', '1', '2', '3']);
+    // Each copy names the letter it came from: the previous round's, on the dead-letter topic.
+    const froms = copies
+      .filter((m) => count(m) !== '0')
+      .map((m) => m.headers['wine-tui-redriven-from']);
+    const letterAt = new RegExp(`^${topics.deadLetters.replace(/\./g, '\\.')}/0/(\\d+)$`);
+    expect(froms.every((from) => letterAt.test(from ?? ''))).toBe(true);
+    expect(new Set(froms).size).toBe(3);
     expect(copies.every((m) => m.value?.toString() === 'this is not json')).toBe(true);
 
     // At the limit: refused without --force, sent with it.
@@ -281,15 +280,7 @@ describe.skipIf(skip)('the serve fleet on Kafka and MinIO: status, dead letters,
     const {model, dir, group} = await setUp('fleet-c');
     const running = serve(dir, group);
     await running.waitFor(/consuming/);
-    const wine = {
-      winery: 'Vega Sicilia',
-      wine: 'Unico',
-      year: 2009,
-      region: 'Ribera del Duero',
-      type: 'Ribera Del Duero Red',
-      rating: 4.8,
-      body: 5,
-    };
+    const wine = UNICO;
     const answered = await cli([
       'request',
       '--json',

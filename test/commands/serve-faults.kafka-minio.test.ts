@@ -12,7 +12,7 @@ import {answered, compareAnswers} from '../support/serve/answers.js';
 import {publishModel} from '../support/serve/models.js';
 import {requestMessages} from '../support/serve/requests.js';
 import {ServeRuns} from '../support/serve/runs.js';
-import {uniqueTopics} from '../support/serve/topics.js';
+import {createServeTopics, uniqueTopics} from '../support/serve/topics.js';
 import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
 import {PrivateStack, privateStackUnavailable} from '../support/stack.js';
 import {waitUntil} from '../support/wait.js';
@@ -54,12 +54,7 @@ describe.skipIf(skip)('wine-tui serve under faults', () => {
     const bucket = uniqueName('serve-broker').toLowerCase();
     await createBucket(s3!, bucket);
     const topics = uniqueTopics('serve-c');
-    await createTopics(brokers, [
-      {topic: topics.train, numPartitions: 1},
-      {topic: topics.requests, numPartitions: 3},
-      {topic: topics.predictions, numPartitions: 3},
-      {topic: topics.deadLetters, numPartitions: 1},
-    ]);
+    await createServeTopics(brokers, topics);
     await publishModel({brokers, s3: s3!, bucket, trainTopic: topics.train});
     const group = uniqueName('serve-c-group');
     const serve = runs.start(

@@ -4,13 +4,13 @@ import parsePrometheusTextFormat, {type ParsedFamily} from 'parse-prometheus-tex
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {parseRequest} from '../../source/services/predictor/requests.js';
 import {requireOrSkip} from '../support/ci.js';
-import {createTopics, produce} from '../support/kafka.js';
+import {produce} from '../support/kafka.js';
 import {awsEnv, createBucket} from '../support/s3.js';
 import {answered} from '../support/serve/answers.js';
 import {publishModel} from '../support/serve/models.js';
 import {badRequests, requestMessages} from '../support/serve/requests.js';
 import {ServeRuns} from '../support/serve/runs.js';
-import {LARGE_MESSAGES, uniqueTopics} from '../support/serve/topics.js';
+import {createServeTopics, uniqueTopics} from '../support/serve/topics.js';
 import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
 import {freePorts} from '../support/stack.js';
 import {waitUntil} from '../support/wait.js';
@@ -72,12 +72,7 @@ describe.skipIf(skip)('wine-tui serve --metrics-port on Kafka and MinIO', () => 
   async function setUp(prefix: string) {
     const topics = uniqueTopics(prefix);
     runs.topics.push(...Object.values(topics));
-    await createTopics(brokers, [
-      {topic: topics.train, numPartitions: 1},
-      {topic: topics.requests, numPartitions: 3, configEntries: LARGE_MESSAGES},
-      {topic: topics.predictions, numPartitions: 3},
-      {topic: topics.deadLetters, numPartitions: 1},
-    ]);
+    await createServeTopics(brokers, topics, {largeRequests: true});
     const dir = runs.configDir({brokers, topics, s3: s3!, bucket});
     const [port] = await freePorts(1);
     return {topics, dir, group: uniqueName(`${prefix}-group`), port: port!};

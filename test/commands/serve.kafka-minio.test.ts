@@ -4,14 +4,14 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {PredictionMessage as PredictionOutput} from '../../source/services/app/modelWorkflow.js';
 import type {DeadLetter} from '../../source/services/predictor/deadLetters.js';
 import {requireOrSkip} from '../support/ci.js';
-import {createTopics, openProducer, produce, readCommitted, withAdmin} from '../support/kafka.js';
+import {openProducer, produce, readCommitted, withAdmin} from '../support/kafka.js';
 import {PacedProducer} from '../support/pacedProducer.js';
 import {awsEnv, createBucket} from '../support/s3.js';
 import {answered, compareAnswers} from '../support/serve/answers.js';
 import {publishModel} from '../support/serve/models.js';
 import {badRequests, requestMessages} from '../support/serve/requests.js';
 import {ServeRuns} from '../support/serve/runs.js';
-import {LARGE_MESSAGES, uniqueTopics, type ServeTopics} from '../support/serve/topics.js';
+import {createServeTopics, uniqueTopics, type ServeTopics} from '../support/serve/topics.js';
 import {kafkaTarget, s3Target, unavailableReason, uniqueName} from '../support/services.js';
 import {waitUntil} from '../support/wait.js';
 
@@ -45,12 +45,7 @@ describe.skipIf(skip)('wine-tui serve on Kafka and MinIO', () => {
   async function setUp(prefix: string) {
     const topics = uniqueTopics(prefix);
     runs.topics.push(...Object.values(topics));
-    await createTopics(brokers, [
-      {topic: topics.train, numPartitions: 1},
-      {topic: topics.requests, numPartitions: 3, configEntries: LARGE_MESSAGES},
-      {topic: topics.predictions, numPartitions: 3},
-      {topic: topics.deadLetters, numPartitions: 1},
-    ]);
+    await createServeTopics(brokers, topics, {largeRequests: true});
     const model = await publishModel({brokers, s3: s3!, bucket, trainTopic: topics.train});
     const dir = runs.configDir({brokers, topics, s3: s3!, bucket});
     return {topics, model, dir, group: uniqueName(`${prefix}-group`)};

@@ -61,6 +61,10 @@ export const DEFAULT_BINDINGS = {
   replay: [{input: 'b'}],
   // Predict
   retry: [{input: 'r'}],
+  // Dead letters: capitals, since a redrive sends requests back to the service (y/n still asked).
+  redriveLetter: [{input: 'R'}],
+  redriveClass: [{input: 'C'}],
+  redriveAll: [{input: 'A'}],
   // Everywhere
   help: [{input: '?'}],
   quit: [{input: 'q'}],
@@ -69,18 +73,22 @@ export const DEFAULT_BINDINGS = {
   screenModels: [{input: '2'}],
   screenLive: [{input: '3'}],
   screenPredict: [{input: '4'}],
+  screenPipeline: [{input: '5'}],
+  screenDeadLetters: [{input: '6'}],
 } as const satisfies Record<string, readonly KeyBinding[]>;
 
 /** What a key can do; which key does it is DEFAULT_BINDINGS' business. */
 export type Command = keyof typeof DEFAULT_BINDINGS;
 
-export type ScreenId = 'train' | 'models' | 'live' | 'predict';
+export type ScreenId = 'train' | 'models' | 'live' | 'predict' | 'pipeline' | 'deadLetters';
 
 export const SCREENS: {id: ScreenId; title: string; command: Command}[] = [
   {id: 'train', title: 'Train', command: 'screenTrain'},
   {id: 'models', title: 'Models', command: 'screenModels'},
   {id: 'live', title: 'Live', command: 'screenLive'},
   {id: 'predict', title: 'Predict', command: 'screenPredict'},
+  {id: 'pipeline', title: 'Pipeline', command: 'screenPipeline'},
+  {id: 'deadLetters', title: 'Dead letters', command: 'screenDeadLetters'},
 ];
 
 function matchesBinding(binding: KeyBinding, input: string, key: Key): boolean {

@@ -69,6 +69,23 @@ export const SCREEN_HELP: Record<ScreenId, HelpEntry[]> = {
     {commands: ['back'], description: 'leave the field (global keys work again)'},
     {commands: ['retry'], description: 'retry loading the active model after a failure'},
   ],
+  pipeline: [
+    {commands: ['up', 'down'], description: 'scroll the instances (or the partitions)'},
+    {commands: ['pane'], description: 'scroll the instances / the lag partitions'},
+  ],
+  deadLetters: [
+    {commands: ['up', 'down'], description: 'select a letter (in a letter: scroll)'},
+    {commands: ['select'], description: 'open the letter: reason, headers, key, value decoded'},
+    {commands: ['redriveLetter'], description: 'redrive the selected letter, after y/n'},
+    {
+      commands: ['redriveClass'],
+      description: "redrive the selected letter's reason class, after y/n",
+    },
+    {commands: ['redriveAll'], description: 'redrive every letter, after y/n'},
+    {commands: ['yes', 'no'], description: 'confirm / cancel a redrive'},
+    {commands: ['refresh'], description: 'read the dead-letter topic again'},
+    {commands: ['back'], description: 'back to the list; clears the last redrive report'},
+  ],
 };
 
 export function helpRows(entries: readonly HelpEntry[]): HelpRow[] {

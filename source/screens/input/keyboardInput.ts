@@ -1,19 +1,23 @@
 import {EventEmitter} from 'node:events';
 
 /**
- * Over SSH (or from tmux, or a paste) several keys often arrive in one read: "0.3\r" or "Unico\t".
- * Ink hands a run of plain text to useInput as ONE input, so an Enter or Tab inside it is typed as
- * text, and keys handled in one go see the state of the previous render. This stdin stand-in splits
- * each read at Enter, Tab and Backspace, and delivers the pieces a few milliseconds apart, so every
- * key reaches the handlers of the state the previous key produced. Escape sequences (arrows) contain
- * none of these characters and stay whole.
+ * Over SSH (or from tmux, or a paste) several keys often arrive in one read: "jjj", "0.3\r" or two
+ * arrows. Ink hands a read to useInput as ONE input, so "jjj" matches no key at all, an Enter inside
+ * text is typed as text, and keys handled in one go see the state of the previous render. This
+ * stdin stand-in splits each read into keys - an escape sequence (an arrow, Alt+key) whole, every
+ * other character alone - and delivers them a few milliseconds apart, so every key reaches the
+ * handlers of the state the previous key produced. (A paste into a field arrives as fast typing.)
  */
-const KEY_BOUNDARY = /([\r\n\t\u007f\b])/;
+const KEY =
+  // CSI (arrows, Delete, F-keys: ESC [ params final), SS3 (ESC O x), Alt+key (ESC x), a lone ESC,
+  // or any other single code point. Matching ESC is the point here.
+  // eslint-disable-next-line no-control-regex
+  /\u001B\[[0-?]*[ -/]*[@-~]|\u001BO.|\u001B[\s\S]?|[\s\S]/gu;
 /** Long enough for React to commit and Ink to re-attach the input handlers between two keys. */
 const KEY_GAP_MS = 15;
 
 export function splitKeys(chunk: string): string[] {
-  return chunk.split(KEY_BOUNDARY).filter((piece) => piece !== '');
+  return chunk.match(KEY) ?? [];
 }
 
 export class KeySplittingStdin extends EventEmitter {

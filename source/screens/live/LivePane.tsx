@@ -2,28 +2,8 @@ import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {TailEntry, TailFrom, TailSnapshot} from './useTopicTail.js';
 import {theme, tint} from '../shared/theme.js';
-
-const BARS = '▁▂▃▄▅▆▇█';
-
-/** Per-second counts as one line of bar characters, scaled to the largest. */
-export function sparkline(values: readonly number[]): string {
-  const max = Math.max(0, ...values);
-  return values
-    .map((value) =>
-      value <= 0 || max === 0
-        ? BARS[0]
-        : BARS[1 + Math.min(BARS.length - 2, Math.floor((value / max) * (BARS.length - 1)))],
-    )
-    .join('');
-}
-
-/** Which rows fit in `rows` lines: the newest, or a window around the selected one. */
-export function visibleWindow(length: number, selected: number, rows: number): [number, number] {
-  if (rows <= 0) return [0, 0];
-  const last = Math.max(0, length - rows);
-  const start = selected < 0 ? last : Math.min(last, Math.max(0, selected - Math.floor(rows / 2)));
-  return [start, Math.min(length, start + rows)];
-}
+import {visibleWindow} from '../shared/listWindow.js';
+import {sparkline} from '../shared/sparkline.js';
 
 const LiveRow = memo(function LiveRow({
   line,

@@ -13,7 +13,7 @@ export function useServices(): AppServices {
 }
 
 /**
- * Whether a text field has the keyboard: global keys (1-4, q, ?) are off while it does.
+ * Whether a text field has the keyboard: global keys (1-6, q, ?) are off while it does.
  * Screens call setTyping(true) when a field takes focus and false when it leaves.
  */
 export interface FocusState {

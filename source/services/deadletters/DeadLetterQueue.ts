@@ -12,6 +12,8 @@ export interface DeadLetterListing {
   superseded: Set<string>;
   /** Records on the topic that are not dead letters, one line each. */
   unreadable: string[];
+  /** The dead-letter topic does not exist (yet: serve creates it). */
+  missing: boolean;
 }
 
 export interface RedriveOptions {
@@ -48,6 +50,8 @@ export class DeadLetterQueue {
 
   /** Everything on the dead-letter topic now; `reason` keeps letters whose reason or class contains it. */
   async list({reason}: {reason?: string} = {}): Promise<DeadLetterListing> {
+    const [info] = await this.bus.listTopics([this.topics.deadLetters]);
+    if (!info) return {letters: [], superseded: new Set(), unreadable: [], missing: true};
     const messages = await readTopic(this.bus, this.topics.deadLetters, {idleMs: 2_000});
     const letters: StoredDeadLetter[] = [];
     const unreadable: string[] = [];
@@ -64,7 +68,7 @@ export class DeadLetterQueue {
             l.reason.toLowerCase().includes(needle) || l.reasonClass.toLowerCase().includes(needle),
         )
       : letters;
-    return {letters: kept.reverse(), superseded, unreadable};
+    return {letters: kept.reverse(), superseded, unreadable, missing: false};
   }
 
   /** Sends letters back to the requests topic, each with its original key and value. */

@@ -1,5 +1,7 @@
 import {z} from 'zod';
 import type {BusMessage} from '../ports/MessageBus.js';
+import {escapeControlChars} from '../messages/controlChars.js';
+import {decodeValue} from '../messages/messageView.js';
 import {DEAD_LETTER_HEADERS, REDRIVE_HEADERS, redriveCount} from '../predictor/deadLetters.js';
 
 /** A dead letter as read back from the dead-letter topic, with where it is stored. */
@@ -94,23 +96,22 @@ export function parseDeadLetter(message: BusMessage): ParsedDeadLetter {
   };
 }
 
-/** How a value is shown: JSON pretty-printed, text escaped, anything else as hex. */
+/** How a value is shown: JSON pretty-printed, text with control characters escaped, bytes as hex. */
 export function describeValue(value: Buffer | null): {
   kind: 'json' | 'text' | 'binary' | 'null';
   text: string;
 } {
-  if (value === null) return {kind: 'null', text: 'null'};
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', {fatal: true}).decode(value);
-  } catch {
-    return {kind: 'binary', text: hexDump(value)};
-  }
-  try {
-    return {kind: 'json', text: JSON.stringify(JSON.parse(text), null, 2)};
-  } catch {
-    // Control characters would drive the terminal: escape them.
-    return {kind: 'text', text: JSON.stringify(text).slice(1, -1)};
+  const decoded = decodeValue(value);
+  switch (decoded.kind) {
+    case 'null':
+      return {kind: 'null', text: 'null'};
+    case 'binary':
+      return {kind: 'binary', text: hexDump(value!)};
+    case 'json':
+      return {kind: 'json', text: JSON.stringify(decoded.value, null, 2)};
+    case 'text':
+      // Control characters (newlines too) escaped: the text cannot drive the terminal.
+      return {kind: 'text', text: escapeControlChars(decoded.text)};
   }
 }
 

@@ -113,16 +113,7 @@ export class LocalRequestStream implements RequestStream {
 
   private async onMessage(message: BusMessage): Promise<void> {
     if (message.offset < this.committed) return;
-    this.pending.push({
-      topic: message.topic,
-      partition: message.partition,
-      offset: message.offset,
-      timestamp: message.timestamp,
-      key: message.key,
-      value: message.value,
-      headers: message.headers,
-      receivedAt: performance.now(),
-    });
+    this.pending.push({...message, receivedAt: performance.now()});
     if (this.pending.length >= MAX_BATCH) {
       // Back-pressure: the tail waits for this handler, so reading pauses while we publish.
       this.flush();

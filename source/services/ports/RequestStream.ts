@@ -4,18 +4,13 @@
  * batches of raw requests and hands back the messages they produce; the adapter publishes them and
  * commits the batch's offsets, atomically where the transport allows it.
  */
+import type {BusMessage} from './MessageBus.js';
 
-/** One request as consumed: raw bytes, so that bad requests can be dead-lettered untouched. */
-export interface RequestRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  /** Milliseconds since the epoch, as stamped by the broker or the embedded log. */
-  timestamp: number;
-  key: string | null;
-  value: Buffer | null;
-  /** The request's headers (UTF-8), e.g. wine-tui-redrive-count on a redriven request. */
-  headers: Record<string, string>;
+/**
+ * One request as consumed: a message of the requests topic with its raw bytes (so that bad
+ * requests can be dead-lettered untouched) and its headers (a redriven request's count).
+ */
+export interface RequestRecord extends BusMessage {
   /** performance.now() when the batch reached the service: the start of its latency. */
   receivedAt: number;
 }

@@ -25,6 +25,15 @@ describe('matches', () => {
     expect(matches('clearField', 'u', inkKey())).toBe(false);
   });
 
+  it('tells the redrive capitals from the lower-case keys of other screens', () => {
+    const shifted = inkKey({shift: true});
+    expect(matches('redriveLetter', 'R', shifted)).toBe(true);
+    expect(matches('refresh', 'R', shifted)).toBe(false);
+    expect(matches('redriveLetter', 'r', inkKey())).toBe(false);
+    expect(matches('redriveClass', 'C', shifted) && !matches('compare', 'C', shifted)).toBe(true);
+    expect(matches('redriveAll', 'A', shifted) && !matches('promote', 'A', shifted)).toBe(true);
+  });
+
   it('tells Tab from Shift+Tab where it matters and takes either where it does not', () => {
     const tab = inkKey({tab: true});
     const shiftTab = inkKey({tab: true, shift: true});

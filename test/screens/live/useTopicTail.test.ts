@@ -1,5 +1,6 @@
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
-import {sparkline, visibleWindow} from '../../../source/screens/live/LivePane.js';
+import {visibleWindow} from '../../../source/screens/shared/listWindow.js';
+import {sparkline} from '../../../source/screens/shared/sparkline.js';
 import {RingBuffer} from '../../../source/screens/live/ringBuffer.js';
 import {
   EMPTY_TAIL,

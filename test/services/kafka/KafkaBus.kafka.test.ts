@@ -1,4 +1,5 @@
 import path from 'node:path';
+import {ConfigResourceTypes} from 'kafkajs';
 import {afterEach, describe, expect, it} from 'vitest';
 import {ConnectionError} from '../../../source/services/errors.js';
 import {KafkaBus} from '../../../source/services/kafka/KafkaBus.js';
@@ -8,6 +9,7 @@ import {repoRoot, runTsx} from '../../support/process.js';
 import {kafkaTarget, unavailableReason, uniqueName} from '../../support/services.js';
 import {describeMessageBusContract} from '../ports/MessageBus.contract.js';
 import {freePorts} from '../../support/stack.js';
+import {deleteTopics, withAdmin} from '../../support/kafka.js';
 
 const target = kafkaTarget();
 const skip = requireOrSkip(!target && unavailableReason('kafka'), 'KafkaBus tests');
@@ -116,6 +118,43 @@ describe.skipIf(skip)('KafkaBus', () => {
         {timeoutMs: 45_000, name: 'the process that closed its bus'},
       );
       expect(output).toContain('closed');
+    });
+  });
+
+  describe('topics', {timeout: 60_000}, () => {
+    const made: string[] = [];
+    let bus: KafkaBus | undefined;
+
+    afterEach(async () => {
+      await bus?.close();
+      bus = undefined;
+      await deleteTopics(target!.brokers, made.splice(0));
+    });
+
+    it('creates the topics named compacted with cleanup.policy=compact, and only those', async () => {
+      bus = new KafkaBus(settings());
+      const [compacted, plain] = [uniqueName('kafkabus-compact'), uniqueName('kafkabus-plain')];
+      made.push(compacted, plain);
+      expect((await bus.ensureTopics([compacted, plain], {compacted: [compacted]})).sort()).toEqual(
+        [compacted, plain].sort(),
+      );
+      const policies = await withAdmin(target!.brokers, async (admin) => {
+        const {resources} = await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [compacted, plain].map((name) => ({
+            type: ConfigResourceTypes.TOPIC,
+            name,
+            configNames: ['cleanup.policy'],
+          })),
+        });
+        return Object.fromEntries(
+          resources.map((r) => [
+            r.resourceName,
+            r.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue,
+          ]),
+        );
+      });
+      expect(policies).toEqual({[compacted]: 'compact', [plain]: 'delete'});
     });
   });
 });

@@ -213,6 +213,36 @@ export function describeMessageBusContract(
       expect((await bus.publish(c!, {value: 'x'})).offset).toBe(0);
     });
 
+    it('gives a group that never committed no committed offset and all of the topic as lag', async () => {
+      const topic = await freshTopic('group-offsets');
+      await publishAll(
+        bus,
+        topic,
+        Array.from({length: 5}, (_, n) => ({key: `k${n}`, value: {n}})),
+      );
+      const offsets = await bus.groupOffsets(uniqueName('contract-group'), topic);
+      const [info] = await bus.listTopics([topic]);
+      expect(offsets.map((p) => p.partition)).toEqual(
+        info!.partitions.map((p) => p.partition).sort((a, b) => a - b),
+      );
+      for (const p of offsets) {
+        const stored = info!.partitions.find((candidate) => candidate.partition === p.partition)!;
+        expect(p).toEqual({
+          partition: p.partition,
+          committed: null,
+          end: stored.high,
+          lag: stored.high - stored.low,
+        });
+      }
+      expect(offsets.reduce((sum, p) => sum + p.lag, 0)).toBe(5);
+    });
+
+    it('gives no group offsets for a topic that does not exist', async () => {
+      expect(
+        await bus.groupOffsets(uniqueName('contract-group'), uniqueName('contract-missing')),
+      ).toEqual([]);
+    });
+
     it('runs several tails at once, each seeing its own topic', async () => {
       const [left, right] = await Promise.all([freshTopic('left'), freshTopic('right')]);
       await bus.publish(left, {key: 'k', value: 'left-0'});

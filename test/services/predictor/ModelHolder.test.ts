@@ -136,4 +136,55 @@ describe('ModelHolder', () => {
     expect((await holder.firstModel()).version).toBe('v1');
     await holder.close();
   });
+
+  describe('pending (the version a heartbeat reports as loading)', () => {
+    it('is null with nothing announced, and while the only version loads it is that one', async () => {
+      const source = new MemorySource();
+      source.gated = true;
+      const holder = new ModelHolder({source});
+      await holder.start();
+      expect(holder.pending).toBeNull();
+      source.models.set('v1', fakeModel('v1'));
+      source.announce('v1');
+      expect(holder.pending).toBe('v1');
+      expect(holder.version).toBeNull();
+      source.release();
+      await holder.firstModel();
+      expect(holder.pending).toBeNull();
+      expect(holder.version).toBe('v1');
+      await holder.close();
+    });
+
+    it('names a newer version from its announcement until it takes over at the next batch', async () => {
+      const {source, holder, service, events} = await serviceWith(['v1']);
+      expect(holder.pending).toBeNull();
+      source.models.set('v2', fakeModel('v2'));
+      source.gated = true;
+      source.announce('v2');
+      await until(() => source.loads.includes('v2'));
+      expect(holder.pending).toBe('v2');
+      source.release();
+      await until(() => events.some((e) => e.type === 'loaded'));
+      expect(holder.pending).toBe('v2');
+      // Loaded but not swapped in: still pending until a batch starts.
+      service.process([record(json({request_id: 'a', input: wine}))]);
+      expect(holder.version).toBe('v2');
+      expect(holder.pending).toBeNull();
+      await holder.close();
+    });
+
+    it('stays the failing version while its load is retried, and clears on a rollback to what serves', async () => {
+      const {source, holder} = await serviceWith(['v1'], {backoffMs: 10});
+      source.models.set('v2', fakeModel('v2'));
+      source.failing.add('v2');
+      source.announce('v2');
+      await until(() => source.loads.filter((v) => v === 'v2').length >= 2);
+      expect(holder.pending).toBe('v2');
+      expect(holder.version).toBe('v1');
+      // v1 announced again (same artifact): nothing is pending any more.
+      source.announce('v1');
+      expect(holder.pending).toBeNull();
+      await holder.close();
+    });
+  });
 });

@@ -1,6 +1,7 @@
 /** The topics a `wine-tui serve` test uses, and the config folder that names them. */
 import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
+import {createTopics} from '../kafka.js';
 import {uniqueName, type S3Target} from '../services.js';
 
 export interface ServeTopics {
@@ -24,6 +25,27 @@ export function uniqueTopics(prefix: string): ServeTopics {
 
 /** Requests topic config that lets a 5 MB bad request in, as a misbehaving client could. */
 export const LARGE_MESSAGES = [{name: 'max.message.bytes', value: String(8 * 1024 * 1024)}];
+
+/**
+ * Creates a test's topics on `brokers`: one train and one dead-letter partition, `partitions`
+ * request and prediction partitions. The status topic is left to serve, which creates it compacted.
+ */
+export async function createServeTopics(
+  brokers: string[],
+  topics: ServeTopics,
+  {partitions = 3, largeRequests = false}: {partitions?: number; largeRequests?: boolean} = {},
+): Promise<void> {
+  await createTopics(brokers, [
+    {topic: topics.train, numPartitions: 1},
+    {
+      topic: topics.requests,
+      numPartitions: partitions,
+      ...(largeRequests ? {configEntries: LARGE_MESSAGES} : {}),
+    },
+    {topic: topics.predictions, numPartitions: partitions},
+    {topic: topics.deadLetters, numPartitions: 1},
+  ]);
+}
 
 /** A config folder pointing wine-tui at these brokers, topics and bucket. */
 export function writeConfigDir(
