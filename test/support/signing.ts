@@ -13,7 +13,7 @@ import {
 import type {MessageBus} from '../../source/services/ports/MessageBus.js';
 import type {ModelStore} from '../../source/services/ports/ModelStore.js';
 import {announce} from '../../source/services/registry/announcements.js';
-import {sha256Hex, type PublishedVersion} from '../../source/services/registry/ModelRegistry.js';
+import {sha256Hex} from '../../source/services/registry/ModelRegistry.js';
 
 export function resealTampered(bytes: Buffer): {bytes: Buffer; version: string} {
   const {id: _id, integrity: _integrity, ...content} = parseArtifact(bytes);
@@ -24,20 +24,20 @@ export function resealTampered(bytes: Buffer): {bytes: Buffer; version: string} 
   return {bytes: serialiseArtifact(tampered), version: tampered.id};
 }
 
-/** Uploads and announces a tampered copy of `signed`; resolves with its version. */
+/** Uploads and announces a tampered copy of the signed artifact at `signedKey`; resolves with its version. */
 export async function publishResealed({
   bus,
   store,
   topic,
-  signed,
+  signedKey,
 }: {
   bus: MessageBus;
   store: ModelStore;
   topic: string;
-  signed: PublishedVersion;
+  signedKey: string;
 }): Promise<{version: string; sha256: string}> {
-  const original = await store.head(signed.key);
-  const tampered = resealTampered(await store.get(signed.key));
+  const original = await store.head(signedKey);
+  const tampered = resealTampered(await store.get(signedKey));
   const key = artifactKey('models/', tampered.version);
   const sha256 = sha256Hex(tampered.bytes);
   const metadata: Record<string, string> = {

@@ -114,7 +114,7 @@ describe('signed versions in the registry', () => {
     // Re-sealed after tampering: a valid artifact with a matching sha256 everywhere, announced
     // with the signed original's signature copied. Everything checks out but the signature.
     const signed = await publish(registry({signer: () => signer}));
-    const tampered = await publishResealed({bus, store, topic: 'train', signed});
+    const tampered = await publishResealed({bus, store, topic: 'train', signedKey: signed.key});
     const announcement = (await registry().history()).at(-1)!;
     expect(announcement).toMatchObject({version: tampered.version, sha256: tampered.sha256});
     await expect(loadVersion(trusting, announcement)).rejects.toThrow(
