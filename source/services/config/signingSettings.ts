@@ -3,9 +3,9 @@ import type {LayeredValue} from './precedence.js';
 import type {KeyFileSetting, SigningSettings} from './settings.js';
 
 /**
- * Where the signing key and the trusted keys are. Only paths are resolved here: the files are read
- * by the commands that need them (source/services/signing), so a key problem never stops, say,
- * `wine-tui tail`.
+ * Where the signing key and the trusted keys are. Only paths are resolved here: the trusted keys
+ * are read when services are opened, the private key only when something is published, so that
+ * `train` without --publish, or a machine that never publishes, does not need it.
  */
 export function signingSettings(
   layered: {signingKey: LayeredValue | undefined; trustedKeys: LayeredValue | undefined},

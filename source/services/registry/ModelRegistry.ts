@@ -107,7 +107,7 @@ export class ModelRegistry {
   private readonly announcedBy: string;
   private readonly onWarning: (message: string) => void;
   private readonly signer: (() => ArtifactSigner) | undefined;
-  readonly trust: TrustedKeys;
+  private readonly trust: TrustedKeys;
 
   constructor(options: ModelRegistryOptions) {
     this.bus = options.bus;
@@ -118,11 +118,6 @@ export class ModelRegistry {
     this.onWarning = options.onWarning ?? (() => {});
     this.signer = options.signer;
     this.trust = options.trust ?? new Map();
-  }
-
-  /** Whether trusted keys are configured: then only versions they signed may be loaded. */
-  get verifies(): boolean {
-    return this.trust.size > 0;
   }
 
   keyOf(version: string): string {
