@@ -234,6 +234,8 @@ describe.skipIf(skip)('signed versions on Kafka and MinIO', () => {
         seed: 9,
         signer: readSigner({file: ours.privateFile, source: 'test'}),
       });
+      // It takes over at the start of the next batch once loaded: requests after the load.
+      await serve.waitFor(new RegExp(`"event":"loaded","version":"${next.version}"`));
       await produce(brokers, topics.requests, requestMessages('n', 0, 5));
       await serve.waitFor(new RegExp(`"event":"serving","version":"${next.version}"`));
       expect(await serve.stop('SIGTERM')).toEqual({code: 0, signal: null});
