@@ -30,6 +30,7 @@ const commands: Record<string, () => Promise<Command>> = {
   status: async () => (await import('./commands/status.js')).statusCommand,
   dlq: async () => (await import('./commands/dlq.js')).dlqCommand,
   request: async () => (await import('./commands/request.js')).requestCommand,
+  keys: async () => (await import('./commands/keys.js')).keysCommand,
 };
 
 const mainHelp = `
@@ -47,6 +48,7 @@ const mainHelp = `
     dlq        list and redrive dead letters
     request    send prediction requests (and wait for their predictions)
     doctor     check configuration, broker, topics, bucket and credentials
+    keys       generate the key pair that signs model versions
 ${connectionHelp}
 `;
 

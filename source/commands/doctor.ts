@@ -1,5 +1,6 @@
 import {type WineTuiConfig, redact} from '../services/config/config.js';
 import {openServices} from '../services/connect.js';
+import {readSigner, readTrustedKeys} from '../services/signing/keyFiles.js';
 import type {CommandIO} from './command.js';
 
 export interface DoctorCheck {
@@ -32,7 +33,9 @@ export async function doctor(config: WineTuiConfig): Promise<DoctorCheck[]> {
       detail: `${config.configDir} (bus: ${config.bus}, store: ${config.store})`,
     },
   ];
-  const services = await openServices(config);
+  checks.push(signingCheck(config));
+  // Trusted keys are checked above, as a check line, rather than stopping the whole doctor.
+  const services = await openServices(config, {verify: false});
   try {
     const {bus, store, config: c} = services;
     let topicNames: string[] | undefined;
@@ -95,6 +98,33 @@ export async function doctor(config: WineTuiConfig): Promise<DoctorCheck[]> {
     await services.close();
   }
   return checks;
+}
+
+/**
+ * Signed versions: whether loaded versions are verified (and against which keys), and with which
+ * key publishing signs. Not verifying is allowed, so it is said but stays healthy.
+ */
+function signingCheck(config: WineTuiConfig): DoctorCheck {
+  const {privateKey, trustedKeys} = config.signing;
+  try {
+    const trusted = [...readTrustedKeys(trustedKeys).keys()];
+    const signer = privateKey ? readSigner(privateKey) : undefined;
+    const verifying =
+      trusted.length > 0
+        ? `versions are verified: only those signed by ${trusted.length === 1 ? 'key' : 'one of keys'} ${trusted.join(', ')} load`
+        : 'versions are not verified (no trusted keys: set WINE_TUI_TRUSTED_KEYS or signing.trusted_keys)';
+    const signing = signer
+      ? `publishing signs with key ${signer.keyId}`
+      : 'publishing does not sign (no signing key)';
+    return {name: 'signing', ok: true, detail: `${verifying}; ${signing}`};
+  } catch (error) {
+    return {
+      name: 'signing',
+      ok: false,
+      detail: redact((error as Error).message, config.secrets),
+      fix: 'point WINE_TUI_SIGNING_KEY / WINE_TUI_TRUSTED_KEYS (or signing: in s3_config.yaml) at the PEM files of `wine-tui keys generate`',
+    };
+  }
 }
 
 export async function createTopics(config: WineTuiConfig): Promise<void> {

@@ -3,6 +3,7 @@ import {openServices} from '../services/connect.js';
 import {InvalidInputError} from '../services/errors.js';
 import {modelDetails} from '../services/registry/modelDetails.js';
 import {loadModel} from '../services/app/modelWorkflow.js';
+import {signerText} from '../services/signing/signatures.js';
 import {type Command, connectionHelp, overridesFrom} from './command.js';
 
 const pct = (x: number | undefined) => (x === undefined ? '-' : `${(x * 100).toFixed(1)}%`);
@@ -17,8 +18,10 @@ export const modelsCommand: Command = {
     $ wine-tui models delete VERSION [--json]
 
   list     every version in the bucket, newest first, from object metadata: created_at, metrics,
-           size, whether it was announced and which one is active (the newest announcement)
-  show     one version's options, metrics, row counts, data sha256 and largest weights
+           size, whether it was announced, its signer's key id (or "unsigned") and which one is
+           active (the newest announcement)
+  show     one version's options, metrics, row counts, data sha256, largest weights and signer
+           (checked against the trusted keys, if any; shown even when serving would refuse it)
   promote  announce a stored version on the train topic: it becomes active (a rollback is a promote)
   delete   remove a version from the bucket; the active version is refused
 ${connectionHelp}
@@ -54,6 +57,7 @@ ${connectionHelp}
                 metrics: v.metrics ?? null,
                 size: v.size,
                 sha256: v.sha256 ?? null,
+                key_id: v.keyId ?? null,
                 announced: v.announced,
                 active: v.active,
               })),
@@ -63,11 +67,11 @@ ${connectionHelp}
           io.stdout(`no versions under ${services.store.description}/${config.s3.prefix}`);
         } else {
           io.stdout(
-            `  ${'version'.padEnd(28)} ${'created'.padEnd(20)} R²     MAPE   size     announced`,
+            `  ${'version'.padEnd(28)} ${'created'.padEnd(20)} R²     MAPE   size     announced  signer`,
           );
           for (const v of versions) {
             io.stdout(
-              `${v.active ? '*' : ' '} ${v.version.padEnd(28)} ${v.createdAt.slice(0, 19).padEnd(20)} ${fixed(v.metrics?.r2).padEnd(6)} ${pct(v.metrics?.mape).padEnd(6)} ${String(v.size).padEnd(8)} ${v.announced ? 'yes' : 'no'}`,
+              `${v.active ? '*' : ' '} ${v.version.padEnd(28)} ${v.createdAt.slice(0, 19).padEnd(20)} ${fixed(v.metrics?.r2).padEnd(6)} ${pct(v.metrics?.mape).padEnd(6)} ${String(v.size).padEnd(8)} ${(v.announced ? 'yes' : 'no').padEnd(10)} ${v.keyId ?? 'unsigned'}`,
             );
           }
         }
@@ -75,9 +79,10 @@ ${connectionHelp}
       }
       const id = version!;
       if (action === 'show') {
-        const model = await loadModel(registry, id);
+        const model = await loadModel(registry, id, {inspectOnly: true});
         const details = modelDetails(model.artifact);
-        if (json) io.stdout(JSON.stringify(details));
+        const {keyId, status} = model.signature;
+        if (json) io.stdout(JSON.stringify({...details, signer: {key_id: keyId, status}}));
         else {
           io.stdout(
             `version   ${details.version} (wine-tui ${details.wine_tui_version}, ${details.created_at})`,
@@ -93,6 +98,7 @@ ${connectionHelp}
             `rows      ${details.rows.records} total, ${details.rows.unique} unique, ${details.rows.train} train, ${details.rows.test} test; ${details.columns} columns`,
           );
           io.stdout(`data      sha256 ${details.data_sha256}`);
+          io.stdout(`signer    ${signerText(model.signature)}`);
           io.stdout('largest weights');
           for (const w of details.largest_weights)
             io.stdout(`  ${w.weight.toFixed(4).padStart(9)}  ${w.column}`);

@@ -16,7 +16,8 @@ export const predictCommand: Command = {
 
   Predicts one wine's price with the active version (or --version) and prints one JSON object:
   {request_id, price, version, unknown, published}. Categories the model never saw are listed in
-  "unknown" and predicted from the other fields.
+  "unknown" and predicted from the other fields. With trusted keys (WINE_TUI_TRUSTED_KEYS) a version
+  not signed by one of them is refused (exit code 2).
 
   Fields: winery, wine, region (text, required); rating 0-5 (required); year 1900-this year or
   "N.V."; type (text); body 1-5; acidity 1-5; num_reviews (whole number >= 0).

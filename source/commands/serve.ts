@@ -51,7 +51,9 @@ export const serveCommand: Command = {
   Model: the newest announcement on the train topic, fetched from the store and checked. New
   announcements load in the background and take over between batches; a version that cannot be
   loaded is retried with back-off while the previous one keeps serving. With no version announced
-  yet, serve waits for one before consuming requests.
+  yet, serve waits for one before consuming requests. With trusted keys (WINE_TUI_TRUSTED_KEYS or
+  signing.trusted_keys) a version that is unsigned, signed by another key, or whose signature does
+  not match its content is refused: said once, not retried, and the previous version keeps serving.
 
   Delivery: with Kafka, exactly-once: each batch's predictions, dead letters and offsets are
   committed in one transaction (a read_committed consumer sees one prediction per request).

@@ -39,10 +39,16 @@ export function sayModelEvent(
           reason: event.reason,
           serving: event.serving,
           retry_in_ms: event.retryInMs,
+          refused: event.refused,
         },
-        `could not load model version ${event.version} (${event.reason}); ` +
-          (event.serving ? `still serving ${event.serving}` : 'no model to serve yet') +
-          `; retrying with back-off`,
+        event.refused
+          ? `${event.reason}; ` +
+              (event.serving
+                ? `still serving ${event.serving}`
+                : 'no model to serve yet: waiting for a trusted version')
+          : `could not load model version ${event.version} (${event.reason}); ` +
+              (event.serving ? `still serving ${event.serving}` : 'no model to serve yet') +
+              `; retrying with back-off`,
       );
       return;
   }

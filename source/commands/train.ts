@@ -4,6 +4,7 @@ import {openServices} from '../services/connect.js';
 import {InvalidInputError} from '../services/errors.js';
 import type {PublishedVersion} from '../services/registry/ModelRegistry.js';
 import {summaryOf, trainModel} from '../services/app/modelWorkflow.js';
+import {readSigner} from '../services/signing/keyFiles.js';
 import {type Command, connectionHelp, overridesFrom} from './command.js';
 
 function numberFlag(
@@ -58,6 +59,8 @@ export const trainCommand: Command = {
   Trains a model version on the Spanish wines data set (de-duplicated, seeded split) and prints
   its hold-out metrics beside a predict-the-median baseline. --publish uploads it to the bucket
   (never overwriting) and then announces it on the train topic, which makes it the active version.
+  With a signing key (WINE_TUI_SIGNING_KEY or signing.private_key in s3_config.yaml) the version's
+  sha256 is signed: the signature and key id go in the object metadata and the announcement.
 
   Options
     --alpha X          ridge (L2) strength, 0 = plain least squares       (default ${DEFAULT_TRAIN_OPTIONS.alpha})
@@ -88,6 +91,8 @@ ${connectionHelp}
     const options = trainOptionsFromFlags(flags);
     // Configuration is checked before the work, so a bad flag costs nothing.
     const config = flags.publish ? loadConfig(overridesFrom(flags)) : undefined;
+    // So is the signing key: a bad one must not cost a training run.
+    if (config?.signing.privateKey) readSigner(config.signing.privateKey);
     const json = Boolean(flags.json);
     const trained = await trainModel(options, {
       ...(typeof flags.data === 'string' ? {dataPath: flags.data} : {}),
@@ -118,6 +123,7 @@ ${connectionHelp}
         topic: published.topic,
         partition: published.partition,
         offset: published.offset,
+        key_id: published.keyId ?? null,
       },
     };
     if (json) {
@@ -142,7 +148,7 @@ ${connectionHelp}
     }
     io.stdout(
       published
-        ? `published ${published.bucket}/${published.key}, announced on ${published.topic} partition ${published.partition} offset ${published.offset}`
+        ? `published ${published.bucket}/${published.key}, announced on ${published.topic} partition ${published.partition} offset ${published.offset}; ${published.keyId ? `signed by key ${published.keyId}` : 'unsigned (no signing key configured)'}`
         : 'not published (add --publish to upload and announce it)',
     );
     return 0;

@@ -6,6 +6,8 @@ import type {MessageBus} from './ports/MessageBus.js';
 import {ModelRegistry} from './registry/ModelRegistry.js';
 import type {ModelStore} from './ports/ModelStore.js';
 import type {DeliveryGuarantee, RequestStream} from './ports/RequestStream.js';
+import {readSigner, readTrustedKeys} from './signing/keyFiles.js';
+import type {ArtifactSigner} from './signing/signatures.js';
 
 const CLOSE_TIMEOUT_MS = 5_000;
 
@@ -23,8 +25,21 @@ export interface Services {
  */
 export async function openServices(
   config: WineTuiConfig,
-  {onWarning}: {onWarning?: (message: string) => void} = {},
+  {
+    onWarning,
+    verify = true,
+  }: {
+    onWarning?: (message: string) => void;
+    /** False for doctor, which reports a bad trusted key as a failed check instead. */
+    verify?: boolean;
+  } = {},
 ): Promise<Services> {
+  // Read first: a missing or malformed trusted key stops the command before it connects anywhere.
+  const trust = verify ? readTrustedKeys(config.signing.trustedKeys) : undefined;
+  const {privateKey} = config.signing;
+  // Read when something is published (and once): only publishing needs the private key.
+  let signer: ArtifactSigner | undefined;
+  const sign = privateKey ? () => (signer ??= readSigner(privateKey)) : undefined;
   const bus: MessageBus =
     config.bus === 'kafka'
       ? new (await import('./kafka/KafkaBus.js')).KafkaBus(config.kafka)
@@ -42,6 +57,8 @@ export async function openServices(
     topic: config.topics.train,
     prefix: config.s3.prefix,
     ...(onWarning ? {onWarning} : {}),
+    ...(sign ? {signer: sign} : {}),
+    ...(trust ? {trust} : {}),
   });
   return {
     config,

@@ -118,7 +118,7 @@ describe('plain-text output of train, models and predict (embedded)', () => {
     first = row!.version;
     expect(out[0]).toBe(`version  ${row!.version}`);
     expect(out.at(-1)).toBe(
-      `published wines-models/${row!.key}, announced on train partition 0 offset 0`,
+      `published wines-models/${row!.key}, announced on train partition 0 offset 0; unsigned (no signing key configured)`,
     );
     // The stored object's metadata carries the figures the command printed.
     expectTrainRow(out[3], 'model', row!.metrics!);
@@ -138,12 +138,15 @@ describe('plain-text output of train, models and predict (embedded)', () => {
       json<VersionRow[]>('models', 'list'),
     ]);
     expect(listed.map((v) => v.version).sort()).toEqual([first, second].sort());
-    expect(out[0]).toMatch(/^\s+version\s+created\s+R²\s+MAPE\s+size\s+announced$/);
+    expect(out[0]).toMatch(/^\s+version\s+created\s+R²\s+MAPE\s+size\s+announced\s+signer$/);
     expect(out).toHaveLength(listed.length + 1);
     listed.forEach((v, index) => {
       const line = out[index + 1]!;
       expect(line.startsWith(v.active ? '* ' : '  '), line).toBe(true);
-      const [version, created, r2, mape, size, announced] = line.slice(2).trim().split(/\s+/);
+      const [version, created, r2, mape, size, announced, signer] = line
+        .slice(2)
+        .trim()
+        .split(/\s+/);
       expect(version).toBe(v.version);
       expect(created).toBe(v.created_at.slice(0, 19));
       expectPrinted(Number(r2), v.metrics!.r2, 3);
@@ -151,6 +154,7 @@ describe('plain-text output of train, models and predict (embedded)', () => {
       expectPrinted(Number(mape!.slice(0, -1)), v.metrics!.mape * 100, 1);
       expect(Number(size)).toBe(v.size);
       expect(announced).toBe(v.announced ? 'yes' : 'no');
+      expect(signer).toBe(v.key_id ?? 'unsigned');
     });
     expect(listed.find((v) => v.active)?.version).toBe(first);
   });
@@ -174,8 +178,9 @@ describe('plain-text output of train, models and predict (embedded)', () => {
     // The digest of the file it was trained on: the bundled data set.
     const sha = createHash('sha256').update(fs.readFileSync('data/wines_SPA.csv')).digest('hex');
     expect(out[5]).toBe(`data      sha256 ${sha}`);
-    expect(out[6]).toBe('largest weights');
-    const weights = out.slice(7).map((line) => {
+    expect(out[6]).toBe('signer    unsigned');
+    expect(out[7]).toBe('largest weights');
+    const weights = out.slice(8).map((line) => {
       const match = /^\s+(-?\d+\.\d{4}) {2}(.+)$/.exec(line);
       expect(match, line).not.toBeNull();
       return {column: match![2], weight: Number(match![1])};

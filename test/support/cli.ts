@@ -57,6 +57,8 @@ export interface VersionRow {
   metrics: {r2: number; rmse: number; mae: number; mape: number} | null;
   size: number;
   sha256: string | null;
+  /** The signer's key id; null when unsigned. */
+  key_id: string | null;
   announced: boolean;
   active: boolean;
 }
@@ -70,5 +72,12 @@ export interface TrainOutput {
   columns: number;
   fit_ms: number;
   options: Record<string, unknown>;
-  published: {bucket: string; key: string; topic: string; partition: number; offset: number} | null;
+  published: {
+    bucket: string;
+    key: string;
+    topic: string;
+    partition: number;
+    offset: number;
+    key_id: string | null;
+  } | null;
 }

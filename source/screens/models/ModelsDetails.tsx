@@ -36,6 +36,7 @@ export const ModelsDetails = memo(function ModelsDetails({version, state, height
         <Text color={tint(version.active ? theme.good : theme.muted)}>({flags})</Text>
       </Text>
       <Field label="sha256">{version.sha256 ?? '—'}</Field>
+      <Field label="signer">{version.keyId ?? 'unsigned'}</Field>
     </>
   );
   if (!details) {
@@ -53,8 +54,8 @@ export const ModelsDetails = memo(function ModelsDetails({version, state, height
     );
   }
   const {options, rows} = details;
-  // Rows above the weights: header 2, created, 2 options, data, metrics 3, weights title.
-  const weightRows = Math.max(0, height - 10);
+  // Rows above the weights: header 3, created, 2 options, data, metrics 3, weights title.
+  const weightRows = Math.max(0, height - 11);
   const weights = details.largest_weights.slice(0, weightRows);
   const nameWidth = Math.max(0, ...weights.map((w) => w.column.length));
   return (

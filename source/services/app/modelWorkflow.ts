@@ -10,6 +10,7 @@ import type {TrainOptions} from '../../ml/options.js';
 import {InvalidInputError} from '../errors.js';
 import type {MessageBus, PublishResult} from '../ports/MessageBus.js';
 import type {ModelRegistry} from '../registry/ModelRegistry.js';
+import {RefusedVersionError, refusal, type SignatureCheck} from '../signing/signatures.js';
 
 /**
  * The steps the headless commands and the TUI screens share: train from the data file, load a
@@ -92,31 +93,49 @@ export function summaryOf(artifact: ModelArtifact) {
 export interface LoadedModel {
   version: string;
   artifact: ModelArtifact;
+  /** Who signed it, and whether that was verified against the trusted keys. */
+  signature: SignatureCheck;
   predict(input: WineInput): Prediction;
 }
 
+export interface LoadOptions {
+  /**
+   * `models show` and the Models screen's details inspect a version without using it: a version
+   * that trusted keys would refuse is still shown there, with its signature's verdict.
+   */
+  inspectOnly?: boolean;
+}
+
 /** A version (the active one by default), fetched, checked against its sha256 and validated. */
-export async function loadModel(registry: ModelRegistry, version?: string): Promise<LoadedModel> {
-  if (version) return loadVersion(registry, {version});
+export async function loadModel(
+  registry: ModelRegistry,
+  version?: string,
+  options: LoadOptions = {},
+): Promise<LoadedModel> {
+  if (version) return loadVersion(registry, {version}, options);
   const active = await registry.active();
   if (!active) {
     throw new InvalidInputError(
       'no model version is active yet: train and publish one (wine-tui train --publish)',
     );
   }
-  return loadVersion(registry, active);
+  return loadVersion(registry, active, options);
 }
 
 /**
  * The one way a version is loaded (commands, screens and serve): fetched, checked against the
- * sha256 of its announcement (else the one stored with it), validated, and refused unless it
- * holds the version asked for; then compiled for prediction.
+ * sha256 of its announcement (else the one stored with it), refused under trusted keys unless a
+ * trusted key signed that sha256, validated, and refused unless it holds the version asked for;
+ * then compiled for prediction.
  */
 export async function loadVersion(
   registry: ModelRegistry,
-  wanted: {version: string; sha256?: string},
+  wanted: {version: string; sha256?: string; key_id?: string; signature?: string},
+  {inspectOnly = false}: LoadOptions = {},
 ): Promise<LoadedModel> {
-  const bytes = await registry.fetch(wanted.version, wanted.sha256);
+  const {bytes, signature} = await registry.fetch(wanted.version, wanted);
+  const refused = refusal(wanted.version, signature);
+  if (refused && !inspectOnly) throw new RefusedVersionError(refused);
   const artifact = await asUserError(() => parseArtifact(bytes));
   if (artifact.id !== wanted.version) {
     throw new InvalidInputError(
@@ -124,7 +143,12 @@ export async function loadVersion(
     );
   }
   const predictor = createPredictor(artifact);
-  return {version: artifact.id, artifact, predict: (input) => predictor.predict(input)};
+  return {
+    version: artifact.id,
+    artifact,
+    signature,
+    predict: (input) => predictor.predict(input),
+  };
 }
 
 /** Validates raw input (flags, form, message) into a WineInput, or one line naming every bad field. */

@@ -7,9 +7,10 @@ import {readConfigFile} from './configFile.js';
 import {kafkaSettings} from './kafkaSettings.js';
 import {resolveSetting, type ConfigOverrides, type LayeredSettingName} from './precedence.js';
 import {s3Settings} from './s3Settings.js';
+import {signingSettings} from './signingSettings.js';
 import {KAFKA_FILE, S3_FILE, kafkaFileSchema, s3FileSchema} from './schema.js';
 import {registerSecrets} from './secrets.js';
-import type {KafkaSettings, S3Settings, TopicNames} from './settings.js';
+import type {KafkaSettings, S3Settings, SigningSettings, TopicNames} from './settings.js';
 
 /**
  * Configuration: config/kafka_config.yaml and config/s3_config.yaml (the keys the original Python
@@ -24,6 +25,8 @@ export interface WineTuiConfig {
   kafka: KafkaSettings;
   topics: TopicNames;
   s3: S3Settings;
+  /** Signed versions: the key that signs what is published, the keys whose signatures are trusted. */
+  signing: SigningSettings;
   /** Kafka when brokers are configured, the embedded LocalBus otherwise. */
   bus: 'kafka' | 'embedded';
   /** S3 when brokers or an endpoint are configured, the embedded LocalModelStore otherwise. */
@@ -77,6 +80,10 @@ export function loadConfig(
     },
     env,
   );
+  const signing = signingSettings(
+    {signingKey: setting('signingKey'), trustedKeys: setting('trustedKeys')},
+    configDir,
+  );
   const stateDir = path.resolve(setting('stateDir')?.value ?? defaultStateDir(env));
   const secrets = registerSecrets([
     kafkaFile.values['sasl.password'],
@@ -90,6 +97,7 @@ export function loadConfig(
     kafka,
     topics,
     s3,
+    signing,
     bus: kafka.brokers.length > 0 ? 'kafka' : 'embedded',
     store: kafka.brokers.length > 0 || s3.endpoint ? 's3' : 'embedded',
     secrets,

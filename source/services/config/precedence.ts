@@ -12,7 +12,8 @@ export interface ConfigOverrides {
 
 /** Where one setting can be given. Precedence: file < environment < flag. */
 interface LayeredSetting {
-  file?: {name: ConfigFileName; key: string};
+  /** `section`: the mapping of the file the key sits in (e.g. `signing:`), if not at the top. */
+  file?: {name: ConfigFileName; key: string; section?: string};
   env?: string;
   flag?: {name: string; override: keyof ConfigOverrides};
   /**
@@ -57,6 +58,17 @@ export const LAYERED_SETTINGS = {
     env: 'WINE_TUI_S3_PATH_STYLE',
     emptyEnv: 'unset',
   },
+  signingKey: {
+    file: {name: S3_FILE, section: 'signing', key: 'private_key'},
+    env: 'WINE_TUI_SIGNING_KEY',
+    emptyEnv: 'unset',
+  },
+  // 'unset': an empty variable must not switch verification off behind the file's back.
+  trustedKeys: {
+    file: {name: S3_FILE, section: 'signing', key: 'trusted_keys'},
+    env: 'WINE_TUI_TRUSTED_KEYS',
+    emptyEnv: 'unset',
+  },
 } as const satisfies Record<string, LayeredSetting>;
 
 export type LayeredSettingName = keyof typeof LAYERED_SETTINGS;
@@ -66,6 +78,8 @@ export interface LayeredValue {
   value: string;
   /** What error lines name: the flag, the variable, or `<file>: <key>`. */
   source: string;
+  /** Which layer set it: paths in a file are relative to the config folder. */
+  layer: 'flag' | 'env' | 'file';
 }
 
 export interface Layers {
@@ -80,20 +94,26 @@ export function resolveSetting(name: LayeredSettingName, layers: Layers): Layere
   const setting: LayeredSetting = LAYERED_SETTINGS[name];
   if (setting.flag) {
     const flag = layers.flags[setting.flag.override];
-    if (flag !== undefined) return {value: flag, source: setting.flag.name};
+    if (flag !== undefined) return {value: flag, source: setting.flag.name, layer: 'flag'};
   }
   if (setting.env) {
     const env = layers.env[setting.env];
     if (env !== undefined && (env !== '' || setting.emptyEnv === 'clears')) {
-      return {value: env, source: setting.env};
+      return {value: env, source: setting.env, layer: 'env'};
     }
   }
   if (setting.file) {
-    const file = layers.files?.[setting.file.name];
-    const value = (file?.values as Record<string, unknown> | undefined)?.[setting.file.key];
+    const {name, section, key} = setting.file;
+    const file = layers.files?.[name];
+    const values = file?.values as Record<string, unknown> | undefined;
+    const holder = section ? (values?.[section] as Record<string, unknown> | undefined) : values;
+    const raw = holder?.[key];
+    // A list in a file reads as the comma-separated text its variable would hold.
+    const value = Array.isArray(raw) ? raw.join(',') : raw;
     // A key left blank in a file means its default.
     if (file && value !== undefined && value !== '') {
-      return {value: String(value), source: `${file.shown}: ${setting.file.key}`};
+      const shownKey = section ? `${section}.${key}` : key;
+      return {value: String(value), source: `${file.shown}: ${shownKey}`, layer: 'file'};
     }
   }
   return undefined;

@@ -49,6 +49,14 @@ export const s3FileSchema = z
     bucket: optionalString,
     prefix: optionalString,
     path_style: z.boolean().optional(),
+    // Signed versions: paths to PEM files, relative to the config folder.
+    signing: z
+      .object({
+        private_key: optionalString,
+        trusted_keys: z.union([z.array(z.string()), z.string()]).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -47,3 +47,16 @@ export interface S3Settings {
   /** Normally absent: the standard AWS chain (env, profile) supplies credentials. */
   credentials?: {accessKeyId: string; secretAccessKey: string};
 }
+
+/** A key file and the setting that named it, for error lines. */
+export interface KeyFileSetting {
+  file: string;
+  source: string;
+}
+
+export interface SigningSettings {
+  /** The ed25519 private key `train --publish` signs with; absent: versions are published unsigned. */
+  privateKey?: KeyFileSetting;
+  /** Public keys whose signatures are accepted; empty: versions are loaded without verification. */
+  trustedKeys: KeyFileSetting[];
+}

@@ -3,6 +3,7 @@ import type {MessageBus, TailSubscription} from '../ports/MessageBus.js';
 import type {Announcement, AnnouncementRecord, ModelRegistry} from '../registry/ModelRegistry.js';
 import {loadVersion, type LoadedModel} from '../app/modelWorkflow.js';
 import {backoff, retry, type Backoff} from '../retry.js';
+import {RefusedVersionError} from '../signing/signatures.js';
 
 /*
  * The model that answers serve's requests: the newest announcement on the train topic, loaded in
@@ -40,12 +41,17 @@ export type ModelEvent =
   | {type: 'loaded'; version: string}
   /** A version is now answering requests (`previous` is the one it replaced). */
   | {type: 'serving'; version: string; previous: string | null}
-  /** Loading a version failed (said once per version); the old one, if any, keeps serving. */
+  /**
+   * Loading a version failed (said once per version); the old one, if any, keeps serving.
+   * `refused`: its signature is not trusted; that does not change with time, so it is not retried
+   * (retryInMs null) until the version is announced again.
+   */
   | {
       type: 'load-failed';
       version: string;
       reason: string;
-      retryInMs: number;
+      retryInMs: number | null;
+      refused: boolean;
       serving: string | null;
     };
 
@@ -196,6 +202,7 @@ export class ModelHolder {
           for (const resolve of this.firstWaiters.splice(0)) resolve(model);
         },
         (error: unknown) => {
+          const refused = error instanceof RefusedVersionError;
           const delay = backoff(this.backoff, this.attempts);
           this.attempts += 1;
           if (!this.reported.has(target)) {
@@ -204,11 +211,14 @@ export class ModelHolder {
               type: 'load-failed',
               version: target.version,
               reason: error instanceof Error ? error.message : String(error),
-              retryInMs: delay,
+              retryInMs: refused ? null : delay,
+              refused,
               serving: this.version,
             });
           }
-          if (this.wanted === target && !this.closed) {
+          // A refused version stays wanted (pending: the heartbeat's `loading` names it) but is
+          // not fetched again; a newer announcement (or this one announced again) replaces it.
+          if (this.wanted === target && !this.closed && !refused) {
             this.retryTimer = setTimeout(() => {
               this.retryTimer = undefined;
               this.kick();

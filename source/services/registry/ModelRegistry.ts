@@ -12,6 +12,21 @@ import {
   type HeadlineMetrics,
 } from './announcements.js';
 import {artifactKey, versionFromKey} from '../../ml/artifact.js';
+import {
+  checkSignature,
+  type ArtifactSignature,
+  type ArtifactSigner,
+  type SignatureCheck,
+  type TrustedKeys,
+} from '../signing/signatures.js';
+import {
+  artifactMetadata,
+  createdAtFromMetadata,
+  metricsFromMetadata,
+  sha256FromMetadata,
+  signatureFromAnnouncement,
+  signatureFromMetadata,
+} from './artifactMetadata.js';
 
 export type {Announcement, AnnouncementRecord, HeadlineMetrics} from './announcements.js';
 
@@ -28,6 +43,8 @@ export interface ModelVersion {
   createdAt: string;
   sha256?: string;
   metrics?: HeadlineMetrics;
+  /** Key id of the signer, from the object metadata (not verified: nothing is downloaded). */
+  keyId?: string;
   announced: boolean;
   active: boolean;
 }
@@ -40,6 +57,8 @@ export interface PublishedVersion {
   topic: string;
   partition: number;
   offset: number;
+  /** The signer's key id; absent when the version is unsigned. */
+  keyId?: string;
 }
 
 /** What the registry needs to know of a new artifact; source/ml produces it. */
@@ -60,30 +79,24 @@ export interface ModelRegistryOptions {
   announcedBy?: string;
   /** Called for announcements that cannot be parsed: they are skipped, never fatal. */
   onWarning?: (message: string) => void;
+  /** Signs what publish() uploads; called at the first publish (the key file is read then). */
+  signer?: () => ArtifactSigner;
+  /** Public keys whose signatures fetch() accepts; none: versions are not verified. */
+  trust?: TrustedKeys;
 }
 
 /** Uploaded but the announcement failed: `models promote` finishes the job. */
 export class AnnounceError extends UserFacingError {}
 
-const META = {
-  version: 'wine-tui-version',
-  sha256: 'sha256',
-  createdAt: 'created-at',
-  r2: 'r2',
-  rmse: 'rmse',
-  mae: 'mae',
-  mape: 'mape',
-} as const;
-
 export function sha256Hex(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function metricsFromMetadata(meta: Record<string, string>): HeadlineMetrics | undefined {
-  const values = [meta[META.r2], meta[META.rmse], meta[META.mae], meta[META.mape]].map(Number);
-  if (values.some((v) => !Number.isFinite(v))) return undefined;
-  const [r2, rmse, mae, mape] = values as [number, number, number, number];
-  return {r2, rmse, mae, mape};
+/** An artifact's bytes, checked against its sha256, with what its signature says. */
+export interface FetchedArtifact {
+  bytes: Buffer;
+  sha256: string;
+  signature: SignatureCheck;
 }
 
 export class ModelRegistry {
@@ -93,6 +106,8 @@ export class ModelRegistry {
   private readonly store: ModelStore;
   private readonly announcedBy: string;
   private readonly onWarning: (message: string) => void;
+  private readonly signer: (() => ArtifactSigner) | undefined;
+  private readonly trust: TrustedKeys;
 
   constructor(options: ModelRegistryOptions) {
     this.bus = options.bus;
@@ -101,6 +116,8 @@ export class ModelRegistry {
     this.prefix = options.prefix;
     this.announcedBy = options.announcedBy ?? defaultAnnouncer();
     this.onWarning = options.onWarning ?? (() => {});
+    this.signer = options.signer;
+    this.trust = options.trust ?? new Map();
   }
 
   keyOf(version: string): string {
@@ -117,25 +134,11 @@ export class ModelRegistry {
   async publish(artifact: Buffer, summary: ArtifactSummary): Promise<PublishedVersion> {
     const key = this.keyOf(summary.version);
     const sha256 = sha256Hex(artifact);
-    const {metrics} = summary;
-    await this.store.put(key, artifact, {
-      [META.version]: summary.version,
-      [META.sha256]: sha256,
-      [META.createdAt]: summary.createdAt,
-      [META.r2]: String(metrics.r2),
-      [META.rmse]: String(metrics.rmse),
-      [META.mae]: String(metrics.mae),
-      [META.mape]: String(metrics.mape),
-    });
+    const signature = this.signer?.().sign(sha256);
+    await this.store.put(key, artifact, artifactMetadata(summary, sha256, signature));
     let announced: PublishResult;
     try {
-      announced = await this.announceStored(
-        summary.version,
-        key,
-        sha256,
-        metrics,
-        summary.createdAt,
-      );
+      announced = await this.announceStored(summary, key, sha256, signature);
     } catch (error) {
       throw new AnnounceError(
         `uploaded ${key} but could not announce it on ${this.topic} (${(error as Error).message}): run \`wine-tui models promote ${summary.version}\` once the broker is back`,
@@ -149,39 +152,53 @@ export class ModelRegistry {
       topic: announced.topic,
       partition: announced.partition,
       offset: announced.offset,
+      ...(signature ? {keyId: signature.keyId} : {}),
     };
   }
 
-  /** Announces a stored version again (promotion or rollback). */
+  /** Announces a stored version again (promotion or rollback), with the signature stored beside it. */
   async promote(version: string): Promise<PublishedVersion> {
     const object = await this.head(version);
-    const sha256 = object.metadata[META.sha256];
+    const sha256 = sha256FromMetadata(object.metadata);
     const metrics = metricsFromMetadata(object.metadata);
     if (!sha256 || !metrics) {
       throw new InvalidInputError(
         `version ${version} has no wine-tui metadata (sha256, metrics): it was not published by wine-tui`,
       );
     }
-    const createdAt = object.metadata[META.createdAt] ?? object.lastModified.toISOString();
-    const result = await this.announceStored(version, object.key, sha256, metrics, createdAt);
-    return {version, bucket: this.store.bucket, key: object.key, sha256, ...result};
+    const createdAt = createdAtFromMetadata(object.metadata) ?? object.lastModified.toISOString();
+    const signature = signatureFromMetadata(object.metadata);
+    const result = await this.announceStored(
+      {version, metrics, createdAt},
+      object.key,
+      sha256,
+      signature,
+    );
+    return {
+      version,
+      bucket: this.store.bucket,
+      key: object.key,
+      sha256,
+      ...result,
+      ...(signature ? {keyId: signature.keyId} : {}),
+    };
   }
 
   private async announceStored(
-    version: string,
+    summary: ArtifactSummary,
     key: string,
     sha256: string,
-    metrics: HeadlineMetrics,
-    createdAt: string,
+    signature: ArtifactSignature | undefined,
   ): Promise<PublishResult> {
     return announce(this.bus, this.topic, {
-      version,
+      version: summary.version,
       bucket: this.store.bucket,
       key,
       sha256,
-      metrics,
-      created_at: createdAt,
+      metrics: summary.metrics,
+      created_at: summary.createdAt,
       announced_by: this.announcedBy,
+      ...(signature ? {key_id: signature.keyId, signature: signature.signature} : {}),
     });
   }
 
@@ -223,14 +240,16 @@ export class ModelRegistry {
   ): ModelVersion {
     const meta = object.metadata;
     const metrics = metricsFromMetadata(meta);
-    const sha256 = meta[META.sha256];
+    const sha256 = sha256FromMetadata(meta);
+    const signature = signatureFromMetadata(meta);
     return {
       version,
       key: object.key,
       size: object.size,
-      createdAt: meta[META.createdAt] ?? object.lastModified.toISOString(),
+      createdAt: createdAtFromMetadata(meta) ?? object.lastModified.toISOString(),
       ...(sha256 ? {sha256} : {}),
       ...(metrics ? {metrics} : {}),
+      ...(signature ? {keyId: signature.keyId} : {}),
       announced,
       active,
     };
@@ -249,17 +268,27 @@ export class ModelRegistry {
     }
   }
 
-  /** The artifact's bytes, checked against the sha256 recorded at upload (or announced). */
-  async fetch(version: string, expectedSha256?: string): Promise<Buffer> {
+  /**
+   * The artifact's bytes, checked against the sha256 recorded at upload (or announced), and its
+   * signature checked against the sha256 of those very bytes: the announcement's signature if it
+   * carries one, else the one stored beside the artifact. Refusing is the caller's (loadVersion).
+   */
+  async fetch(
+    version: string,
+    announced: {sha256?: string; key_id?: string; signature?: string} = {},
+  ): Promise<FetchedArtifact> {
     const object = await this.head(version);
     const bytes = await this.store.get(object.key);
-    const expected = expectedSha256 ?? object.metadata[META.sha256];
-    if (expected && sha256Hex(bytes) !== expected) {
+    const expected = announced.sha256 ?? sha256FromMetadata(object.metadata);
+    const sha256 = sha256Hex(bytes);
+    if (expected && sha256 !== expected) {
       throw new InvalidInputError(
         `artifact ${object.key} does not match its sha256 ${expected.slice(0, 12)}…: refused (tampered or corrupted)`,
       );
     }
-    return bytes;
+    const signature =
+      signatureFromAnnouncement(announced) ?? signatureFromMetadata(object.metadata);
+    return {bytes, sha256, signature: checkSignature(this.trust, sha256, signature)};
   }
 
   /** Deletes a version; the active one is refused (promote another first). */

@@ -32,6 +32,9 @@ export const announcementSchema = z.object({
   created_at: z.string(),
   announced_at: z.string(),
   announced_by: z.string(),
+  // Signed versions only: the signer's key id and the base64 ed25519 signature of the sha256.
+  key_id: z.string().optional(),
+  signature: z.string().optional(),
 });
 
 export type Announcement = z.infer<typeof announcementSchema>;
@@ -69,6 +72,9 @@ export function announce(
     created_at: fields.created_at,
     announced_at: new Date().toISOString(),
     announced_by: fields.announced_by,
+    ...(fields.signature && fields.key_id
+      ? {key_id: fields.key_id, signature: fields.signature}
+      : {}),
   };
   return bus.publish(topic, {key: announcement.version, value: announcement});
 }

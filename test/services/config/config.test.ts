@@ -230,4 +230,69 @@ describe('loadConfig', () => {
       /ssl\.certificate\.location and ssl\.key\.location go together/,
     );
   });
+
+  describe('signing keys', () => {
+    it('has none by default: nothing is signed or verified', () => {
+      const config = loadConfig({configDir: path.resolve('config')}, noEnv);
+      expect(config.signing).toEqual({trustedKeys: []});
+    });
+
+    it('reads signing: from s3_config.yaml, paths relative to the config folder', () => {
+      const dir = configDir({
+        s3: [
+          'signing:',
+          '  private_key: keys/private.pem',
+          '  trusted_keys: [keys/public.pem, /etc/wine-tui/ops.pem]',
+        ].join('\n'),
+      });
+      const {signing} = loadConfig({configDir: dir}, noEnv);
+      const source = (key: string) => `${path.join(dir, 's3_config.yaml')}: signing.${key}`;
+      expect(signing).toEqual({
+        privateKey: {file: path.join(dir, 'keys/private.pem'), source: source('private_key')},
+        trustedKeys: [
+          {file: path.join(dir, 'keys/public.pem'), source: source('trusted_keys')},
+          {file: '/etc/wine-tui/ops.pem', source: source('trusted_keys')},
+        ],
+      });
+      // One path as plain text works too.
+      const single = configDir({s3: 'signing:\n  trusted_keys: one.pem'});
+      expect(loadConfig({configDir: single}, noEnv).signing.trustedKeys).toEqual([
+        {file: path.join(single, 'one.pem'), source: expect.stringContaining('trusted_keys')},
+      ]);
+    });
+
+    it('lets WINE_TUI_SIGNING_KEY and WINE_TUI_TRUSTED_KEYS override the file, relative to the working directory', () => {
+      const dir = configDir({
+        s3: 'signing:\n  private_key: file.pem\n  trusted_keys: [file-public.pem]',
+      });
+      const {signing} = loadConfig(
+        {configDir: dir},
+        {...noEnv, WINE_TUI_SIGNING_KEY: 'env.pem', WINE_TUI_TRUSTED_KEYS: 'a.pem, /k/b.pem,'},
+      );
+      expect(signing).toEqual({
+        privateKey: {file: path.resolve('env.pem'), source: 'WINE_TUI_SIGNING_KEY'},
+        trustedKeys: [
+          {file: path.resolve('a.pem'), source: 'WINE_TUI_TRUSTED_KEYS'},
+          {file: '/k/b.pem', source: 'WINE_TUI_TRUSTED_KEYS'},
+        ],
+      });
+    });
+
+    it('does not let an empty variable switch verification off', () => {
+      const dir = configDir({s3: 'signing:\n  trusted_keys: [ops.pem]'});
+      const {signing} = loadConfig(
+        {configDir: dir},
+        {...noEnv, WINE_TUI_TRUSTED_KEYS: '', WINE_TUI_SIGNING_KEY: ''},
+      );
+      expect(signing.trustedKeys.map((k) => k.file)).toEqual([path.join(dir, 'ops.pem')]);
+      expect(signing.privateKey).toBeUndefined();
+    });
+
+    it('refuses an unknown key under signing:, with the likely fix', () => {
+      const dir = configDir({s3: 'signing:\n  trusted_key: ops.pem'});
+      expect(errorOf(() => loadConfig({configDir: dir}, noEnv)).message).toMatch(
+        /s3_config\.yaml: unknown key "signing\.trusted_key".*did you mean "trusted_keys"\?/,
+      );
+    });
+  });
 });

@@ -57,6 +57,7 @@ describe('ModelHolder', () => {
         version: 'v2',
         reason: 'the store is unreachable',
         retryInMs: 20,
+        refused: false,
         serving: 'v1',
       },
     ]);
@@ -186,5 +187,36 @@ describe('ModelHolder', () => {
       expect(holder.pending).toBeNull();
       await holder.close();
     });
+  });
+
+  it('keeps the old model when a version is refused for its signature, and does not fetch it again', async () => {
+    const {source, holder, service, events} = await serviceWith(['v1'], {backoffMs: 10});
+    source.models.set('v2', fakeModel('v2'));
+    source.refusing.add('v2');
+    source.announce('v2');
+    await until(() => events.some((e) => e.type === 'load-failed'));
+    // Several back-off periods: a refusal is final, so nothing is fetched again.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(source.loads).toEqual(['v1', 'v2']);
+    expect(events.filter((e) => e.type === 'load-failed')).toEqual([
+      {
+        type: 'load-failed',
+        version: 'v2',
+        reason: 'version v2 is unsigned: refused',
+        retryInMs: null,
+        refused: true,
+        serving: 'v1',
+      },
+    ]);
+    // The heartbeat's `loading` names the refused version; v1 keeps answering.
+    expect(holder.pending).toBe('v2');
+    expect(
+      predictionsOf(service.process([record(json({request_id: 'a', input: wine}))]))[0]!.version,
+    ).toBe('v1');
+    // A newer announcement is still taken.
+    source.models.set('v3', fakeModel('v3'));
+    source.announce('v3');
+    await until(() => events.some((e) => e.type === 'loaded' && e.version === 'v3'));
+    await holder.close();
   });
 });

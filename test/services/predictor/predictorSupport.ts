@@ -18,6 +18,7 @@ import {
   type ModelSource,
 } from '../../../source/services/predictor/ModelHolder.js';
 import {PredictorService} from '../../../source/services/predictor/PredictorService.js';
+import {RefusedVersionError} from '../../../source/services/signing/signatures.js';
 import type {RequestRecord} from '../../../source/services/ports/RequestStream.js';
 import {unicoWithout} from '../../support/wines.js';
 
@@ -43,6 +44,8 @@ export class MemorySource implements ModelSource {
   readonly records: AnnouncementRecord[] = [];
   readonly models = new Map<string, LoadedModel>();
   readonly failing = new Set<string>();
+  /** Versions the loader refuses as unsigned (as loadVersion does under trusted keys). */
+  readonly refusing = new Set<string>();
   loads: string[] = [];
   gated = false;
   private gates: Array<() => void> = [];
@@ -84,6 +87,9 @@ export class MemorySource implements ModelSource {
     this.loads.push(announcement.version);
     if (this.gated) await new Promise<void>((resolve) => this.gates.push(resolve));
     if (this.failing.has(announcement.version)) throw new Error('the store is unreachable');
+    if (this.refusing.has(announcement.version)) {
+      throw new RefusedVersionError(`version ${announcement.version} is unsigned: refused`);
+    }
     const model = this.models.get(announcement.version);
     if (!model) throw new Error(`no artifact for ${announcement.version}`);
     return model;
