@@ -4,7 +4,9 @@ import {InvalidInputError} from '../services/errors.js';
 import {modelDetails} from '../services/registry/modelDetails.js';
 import {loadModel} from '../services/app/modelWorkflow.js';
 import {signerText} from '../services/signing/signatures.js';
-import {type Command, connectionHelp, overridesFrom} from './command.js';
+import {type Command, type CommandIO, connectionHelp, overridesFrom} from './command.js';
+import {runAlias} from './modelsAlias.js';
+import {runReplay} from './modelsReplay.js';
 
 const pct = (x: number | undefined) => (x === undefined ? '-' : `${(x * 100).toFixed(1)}%`);
 const fixed = (x: number | undefined, d = 3) => (x === undefined ? '-' : x.toFixed(d));
@@ -16,23 +18,46 @@ export const modelsCommand: Command = {
     $ wine-tui models show VERSION [--json]
     $ wine-tui models promote VERSION [--json]
     $ wine-tui models delete VERSION [--json]
+    $ wine-tui models alias set NAME VERSION | alias clear NAME | alias list [--json]
+    $ wine-tui models replay A B [--last N] [--from ISO-TIME] [--json]
 
   list     every version in the bucket, newest first, from object metadata: created_at, metrics,
-           size, whether it was announced, its signer's key id (or "unsigned") and which one is
-           active (the newest announcement)
+           size, the aliases it holds ("unannounced" if never announced), its signer's key id
+           (or "unsigned"); * marks the champion. --json adds aliases: [...] to each version.
   show     one version's options, metrics, row counts, data sha256, largest weights and signer
            (checked against the trusted keys, if any; shown even when serving would refuse it)
-  promote  announce a stored version on the train topic: it becomes active (a rollback is a promote)
-  delete   remove a version from the bucket; the active version is refused
+  promote  make a stored version the champion (announced on the train topic): serve answers with it
+           from its next batch (a rollback is a promote)
+  delete   remove a version from the bucket; one holding an alias is refused
+  alias    the versions' roles: champion (what serve answers with) and challenger (scored beside
+           it); set and clear are announced on the train topic, list shows who set each and when
+  replay   scores past requests (the inputs of the predictions on app_messages) with versions A
+           and B and prints how their prices differ: the "what would have happened" check before
+           making B the challenger
 ${connectionHelp}
 `,
-  flags: {json: {type: 'boolean'}},
+  flags: {json: {type: 'boolean'}, last: {type: 'string'}, from: {type: 'string'}},
   async run({input, flags}, io) {
+    if (input[0] === 'alias') return runAlias(input.slice(1), flags, io);
+    if (input[0] === 'replay') return runReplay(input.slice(1), flags, io);
+    if (flags.last !== undefined || flags.from !== undefined) {
+      throw new InvalidInputError('--last and --from are for models replay');
+    }
+    return runVersionAction(input, flags, io);
+  },
+};
+
+async function runVersionAction(
+  input: string[],
+  flags: Record<string, unknown>,
+  io: CommandIO,
+): Promise<number> {
+  {
     const [action, version, ...extra] = input;
     const needsVersion = action === 'show' || action === 'promote' || action === 'delete';
     if (!action || !['list', 'show', 'promote', 'delete'].includes(action)) {
       throw new InvalidInputError(
-        `models needs an action: list, show VERSION, promote VERSION or delete VERSION${action ? ` (got "${action}")` : ''}`,
+        `models needs an action: list, show VERSION, promote VERSION, delete VERSION, alias or replay${action ? ` (got "${action}")` : ''}`,
       );
     }
     if ((needsVersion && !version) || extra.length > 0 || (!needsVersion && version)) {
@@ -60,6 +85,7 @@ ${connectionHelp}
                 key_id: v.keyId ?? null,
                 announced: v.announced,
                 active: v.active,
+                aliases: v.aliases,
               })),
             ),
           );
@@ -67,11 +93,11 @@ ${connectionHelp}
           io.stdout(`no versions under ${services.store.description}/${config.s3.prefix}`);
         } else {
           io.stdout(
-            `  ${'version'.padEnd(28)} ${'created'.padEnd(20)} R²     MAPE   size     announced  signer`,
+            `  ${'version'.padEnd(28)} ${'created'.padEnd(20)} R²     MAPE   size     ${'alias'.padEnd(11)} signer`,
           );
           for (const v of versions) {
             io.stdout(
-              `${v.active ? '*' : ' '} ${v.version.padEnd(28)} ${v.createdAt.slice(0, 19).padEnd(20)} ${fixed(v.metrics?.r2).padEnd(6)} ${pct(v.metrics?.mape).padEnd(6)} ${String(v.size).padEnd(8)} ${(v.announced ? 'yes' : 'no').padEnd(10)} ${v.keyId ?? 'unsigned'}`,
+              `${v.active ? '*' : ' '} ${v.version.padEnd(28)} ${v.createdAt.slice(0, 19).padEnd(20)} ${fixed(v.metrics?.r2).padEnd(6)} ${pct(v.metrics?.mape).padEnd(6)} ${String(v.size).padEnd(8)} ${(v.aliases.join(',') || (v.announced ? '-' : 'unannounced')).padEnd(11)} ${v.keyId ?? 'unsigned'}`,
             );
           }
         }
@@ -121,5 +147,5 @@ ${connectionHelp}
     } finally {
       await services.close();
     }
-  },
-};
+  }
+}

@@ -1,6 +1,7 @@
 import {Box, useApp} from 'ink';
 import {useMemo, useState} from 'react';
 import {type AppServices, FocusContext, ServicesContext, useServices} from './shared/AppContext.js';
+import {championOf} from '../services/registry/aliases.js';
 import {HelpOverlay} from './shared/HelpOverlay.js';
 import {StatusLine} from './shared/StatusLine.js';
 import {AnnouncementsContext, useAnnouncements} from './shared/useAnnouncements.js';
@@ -52,7 +53,7 @@ function Shell({initialScreen}: {initialScreen: ScreenId}) {
             screen={screen}
             mode={services.bus.description}
             store={services.store.description}
-            activeVersion={history.at(-1)?.version}
+            activeVersion={championOf(history)?.version}
             status={status}
             width={columns}
           />

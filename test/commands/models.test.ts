@@ -143,6 +143,64 @@ describe('wine-tui train, models, predict (embedded)', () => {
     expect(list.map((v) => v.version)).toEqual([first]);
   });
 
+  it('sets, lists and clears the challenger by alias, and refuses what would leave nothing to serve', async () => {
+    const set = await cli('models', 'alias', 'set', 'challenger', first);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain(`${first} is now the challenger`);
+    const listed = await cli('models', 'alias', 'list', '--json');
+    const aliases = JSON.parse(listed.stdout) as Array<{
+      alias: string;
+      version: string;
+      set_by: string;
+    }>;
+    expect(aliases.map(({alias, version}) => [alias, version])).toEqual([
+      ['champion', second],
+      ['challenger', first],
+    ]);
+    const rows = JSON.parse((await cli('models', 'list', '--json')).stdout) as Array<
+      VersionRow & {aliases: string[]}
+    >;
+    expect(rows.find((r) => r.version === first)).toMatchObject({
+      aliases: ['challenger'],
+      active: false,
+    });
+    expect(rows.find((r) => r.version === second)).toMatchObject({
+      aliases: ['champion'],
+      active: true,
+    });
+    // predict still answers with the champion.
+    const predicted = await cli('predict', '--json', JSON.stringify(unicoWithout('acidity')));
+    expect(JSON.parse(predicted.stdout)).toMatchObject({version: second});
+
+    expect(oneLineError(await cli('models', 'delete', first))).toMatch(
+      /is the challenger: clear it first/,
+    );
+    expect(oneLineError(await cli('models', 'alias', 'clear', 'champion'))).toMatch(
+      /cannot be cleared/,
+    );
+    expect(oneLineError(await cli('models', 'alias', 'set', 'boss', first))).toMatch(
+      /"boss" is not an alias/,
+    );
+    expect(oneLineError(await cli('models', 'alias', 'set', 'challenger'))).toMatch(
+      /^wine-tui: usage:/,
+    );
+    expect(oneLineError(await cli('models', 'alias', 'set', 'challenger', 'nope'))).toMatch(
+      /not a model version/,
+    );
+    expect(oneLineError(await cli('models', 'alias'))).toMatch(/needs set, clear or list/);
+
+    const cleared = await cli('models', 'alias', 'clear', 'challenger', '--json');
+    expect(JSON.parse(cleared.stdout)).toMatchObject({
+      alias: 'challenger',
+      action: 'clear',
+      version: first,
+    });
+    expect(JSON.parse((await cli('models', 'alias', 'list', '--json')).stdout)).toHaveLength(1);
+    expect(oneLineError(await cli('models', 'alias', 'clear', 'challenger'))).toMatch(
+      /no version is the challenger/,
+    );
+  });
+
   it('shows one version in detail', async () => {
     const show = JSON.parse((await cli('models', 'show', first, '--json')).stdout);
     expect(show.version).toBe(first);

@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {championOf} from '../../services/registry/aliases.js';
 import {useCallback, useState} from 'react';
 import {type ScreenProps, useServices} from '../shared/AppContext.js';
 import {ModelsCompare} from './ModelsCompare.js';
@@ -123,7 +124,7 @@ export function ModelsScreen({active, width, height}: ScreenProps) {
 
   // Title, the message line and the key hint; the view gets the rest.
   const bodyRows = Math.max(1, height - 3);
-  const activeVersion = history.at(-1)?.version;
+  const activeVersion = championOf(history)?.version;
   const title =
     view === 'history'
       ? `Promotion history: ${history.length} announcement${history.length === 1 ? '' : 's'}, newest first`

@@ -1,5 +1,6 @@
 import {createContext, useContext, useEffect, useState} from 'react';
 import type {AnnouncementRecord} from '../../services/registry/ModelRegistry.js';
+import {championOf} from '../../services/registry/aliases.js';
 import {useServices} from './AppContext.js';
 
 /**
@@ -51,6 +52,7 @@ export function useAnnouncementHistory(): AnnouncementRecord[] {
   return useContext(AnnouncementsContext);
 }
 
+/** The champion: the version serve answers with. */
 export function useActiveVersion(): AnnouncementRecord | undefined {
-  return useContext(AnnouncementsContext).at(-1);
+  return championOf(useContext(AnnouncementsContext));
 }

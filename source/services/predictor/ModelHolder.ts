@@ -1,6 +1,7 @@
 import {UserFacingError} from '../errors.js';
 import type {MessageBus, TailSubscription} from '../ports/MessageBus.js';
 import type {Announcement, AnnouncementRecord, ModelRegistry} from '../registry/ModelRegistry.js';
+import {setsChampion} from '../registry/aliases.js';
 import {loadVersion, type LoadedModel} from '../app/modelWorkflow.js';
 import {backoff, retry, type Backoff} from '../retry.js';
 import {RefusedVersionError} from '../signing/signatures.js';
@@ -27,7 +28,8 @@ export function registryModelSource(registry: ModelRegistry, bus: MessageBus): M
       bus.tail(registry.topic, {from: 'earliest'}, (m) => {
         const where = `${m.topic}/${m.partition}@${m.offset}`;
         const a = registry.parseAnnouncement(m.value, where);
-        if (a)
+        // serve answers with the champion; other aliases are for shadow scoring.
+        if (a && setsChampion(a))
           onAnnouncement({...a, partition: m.partition, offset: m.offset, timestamp: m.timestamp});
       }),
     load: (announcement) => loadVersion(registry, announcement),

@@ -4,24 +4,38 @@ import type {MessageBus, PublishResult} from '../ports/MessageBus.js';
 import type {ModelStore, StoredObject} from '../ports/ModelStore.js';
 import {
   announce,
+  announcedFields,
   announcementHistory,
   defaultAnnouncer,
   parseAnnouncement,
   type Announcement,
   type AnnouncementRecord,
-  type HeadlineMetrics,
 } from './announcements.js';
 import {artifactKey, versionFromKey} from '../../ml/artifact.js';
+import {
+  aliasEntries,
+  aliasesByVersion,
+  championOf,
+  currentAliases,
+  type AliasEntry,
+  type AliasName,
+} from './aliases.js';
 import {
   checkSignature,
   type ArtifactSignature,
   type ArtifactSigner,
-  type SignatureCheck,
   type TrustedKeys,
 } from '../signing/signatures.js';
+import type {
+  ArtifactSummary,
+  FetchedArtifact,
+  ModelVersion,
+  PublishedVersion,
+} from './registryTypes.js';
 import {
   artifactMetadata,
   createdAtFromMetadata,
+  describeStoredVersion,
   metricsFromMetadata,
   sha256FromMetadata,
   signatureFromAnnouncement,
@@ -29,44 +43,19 @@ import {
 } from './artifactMetadata.js';
 
 export type {Announcement, AnnouncementRecord, HeadlineMetrics} from './announcements.js';
+export type {
+  ArtifactSummary,
+  FetchedArtifact,
+  ModelVersion,
+  PublishedVersion,
+} from './registryTypes.js';
 
 /**
  * Model versions: artifacts in the ModelStore, announcements on the `train` topic.
- * The active version is the newest announcement; a rollback is one more announcement.
+ * The active version is the champion (aliases.ts): the newest announcement that set it; a
+ * rollback is one more announcement.
  * Artifacts are opaque bytes here; source/ml validates their content.
  */
-
-export interface ModelVersion {
-  version: string;
-  key: string;
-  size: number;
-  createdAt: string;
-  sha256?: string;
-  metrics?: HeadlineMetrics;
-  /** Key id of the signer, from the object metadata (not verified: nothing is downloaded). */
-  keyId?: string;
-  announced: boolean;
-  active: boolean;
-}
-
-export interface PublishedVersion {
-  version: string;
-  bucket: string;
-  key: string;
-  sha256: string;
-  topic: string;
-  partition: number;
-  offset: number;
-  /** The signer's key id; absent when the version is unsigned. */
-  keyId?: string;
-}
-
-/** What the registry needs to know of a new artifact; source/ml produces it. */
-export interface ArtifactSummary {
-  version: string;
-  createdAt: string;
-  metrics: HeadlineMetrics;
-}
 
 export interface ModelRegistryOptions {
   bus: MessageBus;
@@ -90,13 +79,6 @@ export class AnnounceError extends UserFacingError {}
 
 export function sha256Hex(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** An artifact's bytes, checked against its sha256, with what its signature says. */
-export interface FetchedArtifact {
-  bytes: Buffer;
-  sha256: string;
-  signature: SignatureCheck;
 }
 
 export class ModelRegistry {
@@ -156,8 +138,13 @@ export class ModelRegistry {
     };
   }
 
-  /** Announces a stored version again (promotion or rollback), with the signature stored beside it. */
-  async promote(version: string): Promise<PublishedVersion> {
+  /** Makes a stored version the champion (promotion or rollback). */
+  promote(version: string): Promise<PublishedVersion> {
+    return this.setAlias('champion', version);
+  }
+
+  /** Announces that a stored version holds an alias from now on, with its stored signature. */
+  async setAlias(alias: AliasName, version: string): Promise<PublishedVersion> {
     const object = await this.head(version);
     const sha256 = sha256FromMetadata(object.metadata);
     const metrics = metricsFromMetadata(object.metadata);
@@ -173,6 +160,7 @@ export class ModelRegistry {
       object.key,
       sha256,
       signature,
+      alias,
     );
     return {
       version,
@@ -189,6 +177,7 @@ export class ModelRegistry {
     key: string,
     sha256: string,
     signature: ArtifactSignature | undefined,
+    alias?: AliasName,
   ): Promise<PublishResult> {
     return announce(this.bus, this.topic, {
       version: summary.version,
@@ -199,7 +188,30 @@ export class ModelRegistry {
       created_at: summary.createdAt,
       announced_by: this.announcedBy,
       ...(signature ? {key_id: signature.keyId, signature: signature.signature} : {}),
+      ...(alias ? {alias} : {}),
     });
+  }
+
+  /** Clears the challenger (the champion cannot be: something must answer); returns who held it. */
+  async clearAlias(alias: AliasName): Promise<AnnouncementRecord & PublishResult> {
+    if (alias === 'champion') {
+      throw new InvalidInputError(
+        'the champion cannot be cleared (serve answers with it): promote another version instead',
+      );
+    }
+    const holder = currentAliases(await this.history()).get(alias);
+    if (!holder) throw new InvalidInputError(`no version is the ${alias}`);
+    const result = await announce(this.bus, this.topic, {
+      ...announcedFields(holder),
+      announced_by: this.announcedBy,
+      alias,
+      action: 'clear',
+    });
+    return {...holder, ...result};
+  }
+
+  async aliases(): Promise<AliasEntry[]> {
+    return aliasEntries(await this.history());
   }
 
   /** Parses one `train` message; undefined (and a warning) for anything that is not an announcement. */
@@ -212,47 +224,31 @@ export class ModelRegistry {
     return announcementHistory(this.bus, this.topic, this.onWarning);
   }
 
+  /** The champion: what serve answers with. */
   async active(): Promise<AnnouncementRecord | undefined> {
-    return (await this.history()).at(-1);
+    return championOf(await this.history());
   }
 
   /** Versions in the store, newest first, from object metadata (no artifact is downloaded). */
   async list(): Promise<ModelVersion[]> {
     const [objects, history] = await Promise.all([this.store.list(this.prefix), this.history()]);
     const announced = new Set(history.map((a) => a.version));
-    const active = history.at(-1)?.version;
+    const aliases = aliasesByVersion(history);
     const versions: ModelVersion[] = [];
     for (const object of objects) {
       const version = versionFromKey(this.prefix, object.key);
       if (!version) continue;
-      versions.push(this.describe(version, object, announced.has(version), version === active));
+      const held = aliases.get(version) ?? [];
+      versions.push({
+        ...describeStoredVersion(version, object),
+        announced: announced.has(version),
+        active: held.includes('champion'),
+        aliases: held,
+      });
     }
     return versions.sort(
       (a, b) => b.createdAt.localeCompare(a.createdAt) || b.version.localeCompare(a.version),
     );
-  }
-
-  private describe(
-    version: string,
-    object: StoredObject,
-    announced: boolean,
-    active: boolean,
-  ): ModelVersion {
-    const meta = object.metadata;
-    const metrics = metricsFromMetadata(meta);
-    const sha256 = sha256FromMetadata(meta);
-    const signature = signatureFromMetadata(meta);
-    return {
-      version,
-      key: object.key,
-      size: object.size,
-      createdAt: createdAtFromMetadata(meta) ?? object.lastModified.toISOString(),
-      ...(sha256 ? {sha256} : {}),
-      ...(metrics ? {metrics} : {}),
-      ...(signature ? {keyId: signature.keyId} : {}),
-      announced,
-      active,
-    };
   }
 
   async head(version: string): Promise<StoredObject> {
@@ -291,13 +287,18 @@ export class ModelRegistry {
     return {bytes, sha256, signature: checkSignature(this.trust, sha256, signature)};
   }
 
-  /** Deletes a version; the active one is refused (promote another first). */
+  /** Deletes a version; one holding an alias is refused (move or clear the alias first). */
   async delete(version: string): Promise<void> {
     await this.head(version);
-    const active = await this.active();
-    if (active?.version === version) {
+    const held = aliasesByVersion(await this.history()).get(version) ?? [];
+    if (held.includes('champion')) {
       throw new InvalidInputError(
         `version ${version} is active: promote another version before deleting it`,
+      );
+    }
+    if (held.length > 0) {
+      throw new InvalidInputError(
+        `version ${version} is the ${held.join(' and ')}: clear it first (wine-tui models alias clear ${held[0]})`,
       );
     }
     await this.store.delete(this.keyOf(version));

@@ -4,8 +4,8 @@ import type {BusMessage, MessageBus, PublishResult} from '../ports/MessageBus.js
 import {readTopic} from '../messages/readTopic.js';
 
 /**
- * Announcements on the `train` topic: which version is active. The newest one wins; a rollback is
- * one more announcement. Anything on the topic that is not an announcement is skipped with a
+ * Announcements on the `train` topic: which version holds which alias (aliases.ts); the newest
+ * record for an alias wins, so a rollback is one more announcement. Anything on the topic that is not an announcement is skipped with a
  * warning, never fatal.
  */
 
@@ -35,6 +35,9 @@ export const announcementSchema = z.object({
   // Signed versions only: the signer's key id and the base64 ed25519 signature of the sha256.
   key_id: z.string().optional(),
   signature: z.string().optional(),
+  // The alias this record sets or clears (aliases.ts); absent = champion, as before aliases.
+  alias: z.enum(['champion', 'challenger']).optional(),
+  action: z.enum(['set', 'clear']).optional(),
 });
 
 export type Announcement = z.infer<typeof announcementSchema>;
@@ -75,8 +78,16 @@ export function announce(
     ...(fields.signature && fields.key_id
       ? {key_id: fields.key_id, signature: fields.signature}
       : {}),
+    ...(fields.alias ? {alias: fields.alias, action: fields.action ?? 'set'} : {}),
   };
   return bus.publish(topic, {key: announcement.version, value: announcement});
+}
+
+/** What an announcement record says, without where it sits on the topic or when it was made. */
+export function announcedFields(record: AnnouncementRecord): Omit<Announcement, 'announced_at'> {
+  const {partition, offset, timestamp, announced_at, ...fields} = record;
+  void [partition, offset, timestamp, announced_at];
+  return fields;
 }
 
 /** Parses one `train` message; undefined (and a warning) for anything that is not an announcement. */

@@ -1,5 +1,7 @@
 import type {ArtifactSignature} from '../signing/signatures.js';
+import type {StoredObject} from '../ports/ModelStore.js';
 import type {HeadlineMetrics} from './announcements.js';
+import type {ModelVersion} from './registryTypes.js';
 
 /**
  * The object metadata stored with each artifact (S3 x-amz-meta-*): what `models list` shows
@@ -66,4 +68,24 @@ export function signatureFromAnnouncement(announced: {
   return announced.signature && announced.key_id
     ? {keyId: announced.key_id, signature: announced.signature}
     : undefined;
+}
+
+/** What a stored object's metadata says of its version (nothing is downloaded). */
+export function describeStoredVersion(
+  version: string,
+  object: StoredObject,
+): Omit<ModelVersion, 'announced' | 'active' | 'aliases'> {
+  const meta = object.metadata;
+  const metrics = metricsFromMetadata(meta);
+  const sha256 = sha256FromMetadata(meta);
+  const signature = signatureFromMetadata(meta);
+  return {
+    version,
+    key: object.key,
+    size: object.size,
+    createdAt: createdAtFromMetadata(meta) ?? object.lastModified.toISOString(),
+    ...(sha256 ? {sha256} : {}),
+    ...(metrics ? {metrics} : {}),
+    ...(signature ? {keyId: signature.keyId} : {}),
+  };
 }
