@@ -47,6 +47,8 @@ export const DEFAULT_BINDINGS = {
   publish: [{input: 'p'}],
   // Models
   promote: [{input: 'a'}],
+  setChallenger: [{input: 'x'}],
+  clearChallenger: [{input: 'X'}],
   delete: [{input: 'd'}],
   refresh: [{input: 'r'}],
   compare: [{input: 'c'}],

@@ -38,12 +38,17 @@ export const SCREEN_HELP: Record<ScreenId, HelpEntry[]> = {
   models: [
     {commands: ['up', 'down'], description: 'select a version'},
     {commands: ['select'], description: 'details of the selected version'},
-    {commands: ['promote'], description: 'promote (announce) the selected version, after y/n'},
+    {commands: ['promote'], description: 'make the selected version the champion, after y/n'},
+    {
+      commands: ['setChallenger'],
+      description: 'make the selected version the challenger, after y/n',
+    },
+    {commands: ['clearChallenger'], description: 'clear the challenger, after y/n'},
     {commands: ['delete'], description: 'delete the selected version, after y/n'},
     {commands: ['refresh'], description: 'refresh'},
     {commands: ['compare'], description: 'mark for comparison (mark two to compare)'},
-    {commands: ['history'], description: 'promotion history (↑/↓ scroll)'},
-    {commands: ['yes', 'no'], description: 'confirm / cancel a promotion or deletion'},
+    {commands: ['history'], description: 'alias history: who set what, when (↑/↓ scroll)'},
+    {commands: ['yes', 'no'], description: 'confirm / cancel an alias change or deletion'},
     {commands: ['back'], description: 'back to the list (clears the comparison marks)'},
   ],
   live: [

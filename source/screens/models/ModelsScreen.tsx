@@ -17,7 +17,7 @@ import {theme, tint} from '../shared/theme.js';
 type View = 'list' | 'details' | 'compare' | 'history';
 
 const HINTS: Record<View, string> = {
-  list: '↑↓ select · Enter details · a promote · d delete · c compare · h history · r refresh',
+  list: '↑↓ select · Enter details · a champion · x/X challenger · d delete · c compare · h history',
   details: 'Esc back · r refresh',
   compare: 'Esc back (clears the marks)',
   history: '↑↓ scroll · Esc back',
@@ -57,6 +57,16 @@ export function ModelsScreen({active, width, height}: ScreenProps) {
           const done = await registry.promote(version);
           return `promoted ${version}: announced on ${done.topic}/${done.partition} offset ${done.offset}`;
         }, refresh);
+      } else if (kind === 'setChallenger') {
+        run(async () => {
+          const done = await registry.setAlias('challenger', version);
+          return `${version} is the challenger: announced on ${done.topic}/${done.partition} offset ${done.offset}`;
+        }, refresh);
+      } else if (kind === 'clearChallenger') {
+        run(async () => {
+          await registry.clearAlias('challenger');
+          return `cleared the challenger (was ${version})`;
+        }, refresh);
       } else {
         run(async () => {
           await registry.delete(version);
@@ -79,6 +89,11 @@ export function ModelsScreen({active, width, height}: ScreenProps) {
     down: () => setSelected(Math.min(versions.length - 1, selected + 1)),
     select: () => current && setView('details'),
     promote: () => ask('promote'),
+    setChallenger: () => ask('setChallenger'),
+    clearChallenger: () => {
+      const holder = versions.find((v) => v.aliases.includes('challenger'));
+      if (holder) setConfirm({kind: 'clearChallenger', version: holder.version});
+    },
     delete: () => ask('delete'),
     compare: () => current && toggleMark(current.version),
     back: () => {
@@ -127,7 +142,7 @@ export function ModelsScreen({active, width, height}: ScreenProps) {
   const activeVersion = championOf(history)?.version;
   const title =
     view === 'history'
-      ? `Promotion history: ${history.length} announcement${history.length === 1 ? '' : 's'}, newest first`
+      ? `Alias history: ${history.length} announcement${history.length === 1 ? '' : 's'}, newest first`
       : view === 'compare'
         ? 'Compare versions'
         : view === 'details'

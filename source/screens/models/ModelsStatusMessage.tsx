@@ -2,11 +2,18 @@ import {Text} from 'ink';
 import {theme, tint} from '../shared/theme.js';
 import type {ActionMessage} from './useRegistryAction.js';
 
-/** A promotion or deletion waiting for y/n. */
+/** An alias change or deletion waiting for y/n. */
 export interface Confirm {
-  kind: 'promote' | 'delete';
+  kind: 'promote' | 'delete' | 'setChallenger' | 'clearChallenger';
   version: string;
 }
+
+const QUESTIONS: Record<Confirm['kind'], (version: string) => string> = {
+  promote: (v) => `make ${v} the champion (serve answers with it)? y/n`,
+  setChallenger: (v) => `make ${v} the challenger? y/n`,
+  clearChallenger: (v) => `clear the challenger (now ${v})? y/n`,
+  delete: (v) => `delete ${v}? y/n`,
+};
 
 /** The line under the list: the question asked, else how the last action went, else a list error. */
 export function ModelsStatusMessage({
@@ -21,7 +28,7 @@ export function ModelsStatusMessage({
   if (confirm) {
     return (
       <Text wrap="truncate-end" color={tint(theme.warn)}>
-        {confirm.kind === 'promote' ? 'promote (announce)' : 'delete'} {confirm.version}? y/n
+        {QUESTIONS[confirm.kind](confirm.version)}
       </Text>
     );
   }

@@ -49,7 +49,7 @@ const Row = memo(function Row({
     metrics ? formatMetric.r2(metrics.r2) : '—',
     metrics ? formatMetric.mape(metrics.mape) : '—',
     formatBytes(version.size),
-    version.active ? '●' : '',
+    version.active ? '●' : version.aliases.includes('challenger') ? '◐' : '',
     version.announced ? 'yes' : 'no',
   );
   return (

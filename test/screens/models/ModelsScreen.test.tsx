@@ -56,11 +56,35 @@ describe('ModelsScreen', () => {
     expect(rowOf(olderId())).not.toContain('●');
 
     await pressAndWait(ui, KEY.down, selects(olderId()));
-    await pressAndWait(ui, 'a', `promote (announce) ${olderId()}? y/n`);
+    await pressAndWait(ui, 'a', `make ${olderId()} the champion (serve answers with it)? y/n`);
     await pressAndWait(ui, 'y', /promoted .* offset \d+/);
     expect((await env.services.registry.active())?.version).toBe(olderId());
     await until(() => expect(rowOf(olderId())).toContain('●'));
     expect(rowOf(newerId())).not.toContain('●');
+  });
+
+  it('sets and clears the challenger by keys after y, leaving the champion as it is', async () => {
+    const ui = await renderModels();
+    await pressAndWait(ui, KEY.down, selects(olderId()));
+    await pressAndWait(ui, 'x', `make ${olderId()} the challenger? y/n`);
+    await pressAndWait(ui, 'n', () => expect(frame()).not.toContain('? y/n'));
+    expect(await env.services.registry.aliases()).toHaveLength(1);
+    await pressAndWait(ui, 'x', `make ${olderId()} the challenger? y/n`);
+    await pressAndWait(ui, 'y', `${olderId()} is the challenger`);
+    await until(() => expect(rowOf(olderId())).toContain('◐'));
+    expect(rowOf(newerId())).toContain('●');
+    expect((await env.services.registry.aliases()).map((a) => [a.alias, a.version])).toEqual([
+      ['champion', newerId()],
+      ['challenger', olderId()],
+    ]);
+
+    await pressAndWait(ui, 'X', `clear the challenger (now ${olderId()})? y/n`);
+    await pressAndWait(ui, 'y', `cleared the challenger (was ${olderId()})`);
+    await until(() => expect(rowOf(olderId())).not.toContain('◐'));
+    expect((await env.services.registry.aliases()).map((a) => a.alias)).toEqual(['champion']);
+    // The history view shows every alias change, the clear included.
+    await pressAndWait(ui, 'h', 'Alias history: 4 announcements');
+    expect(frame()).toContain('challenger ✕');
   });
 
   it('refuses to delete the active version and deletes another after y', async () => {
@@ -101,7 +125,7 @@ describe('ModelsScreen', () => {
     expect(sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(frame()).toContain(`sha256   ${sha256}`);
     await pressAndWait(ui, KEY.escape, 'Model versions: 2');
-    await pressAndWait(ui, 'h', 'Promotion history: 2 announcements');
+    await pressAndWait(ui, 'h', 'Alias history: 2 announcements');
     expect(frame()).toContain(olderId());
     expect(frame()).toContain(newerId());
   });
