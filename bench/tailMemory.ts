@@ -6,7 +6,8 @@
  * /dev/null and once through a pipe (`| cat > /dev/null`), and prints each run's peak RSS as
  * `/usr/bin/time -f %M` reports it. A tail whose memory is flat shows the same peak on every row.
  *
- * Broker: WINE_TUI_BROKERS (default the test stack, 127.0.0.1:29092; `npm run services:up`).
+ * Broker: WINE_TUI_BROKERS (default the test stack, 127.0.0.1:29092 or WINE_TUI_STACK_KAFKA_PORT;
+ * `npm run services:up`).
  */
 import {execFile} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
@@ -18,7 +19,8 @@ import {Kafka, logLevel, Partitioners} from 'kafkajs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
-const BROKERS = process.env.WINE_TUI_BROKERS || '127.0.0.1:29092';
+const BROKERS =
+  process.env.WINE_TUI_BROKERS || `127.0.0.1:${process.env.WINE_TUI_STACK_KAFKA_PORT || 29092}`;
 const TOTAL = Number(process.env.BENCH_MESSAGES ?? 2_000_000);
 const run = promisify(execFile);
 

@@ -3,7 +3,7 @@ import {loadConfig} from '../services/config/config.js';
 import {openServices} from '../services/connect.js';
 import {InvalidInputError} from '../services/errors.js';
 import type {BusMessage} from '../services/ports/MessageBus.js';
-import {decodeValue, messageJson, valueOneLine} from '../services/messages/messageView.js';
+import {decodeValue, isoTime, messageJson, valueOneLine} from '../services/messages/messageView.js';
 import {type Command, connectionHelp, overridesFrom} from './command.js';
 
 /** Characters gathered before a write: large enough to be cheap, small enough to stay flat. */
@@ -50,7 +50,7 @@ ${connectionHelp}
     const format = (m: BusMessage) =>
       json
         ? messageJson(m)
-        : `${m.partition}:${m.offset} ${new Date(m.timestamp).toISOString()} ${m.key ?? '-'} ${valueOneLine(decodeValue(m.value))}`;
+        : `${m.partition}:${m.offset} ${isoTime(m.timestamp)} ${m.key ?? '-'} ${valueOneLine(decodeValue(m.value))}`;
     let seen = 0;
     // Lines are gathered into chunks: one write per message would cap the rate.
     let chunk = '';

@@ -138,12 +138,12 @@ describe('plain-text output of train, models and predict (embedded)', () => {
       json<VersionRow[]>('models', 'list'),
     ]);
     expect(listed.map((v) => v.version).sort()).toEqual([first, second].sort());
-    expect(out[0]).toMatch(/^\s+version\s+created\s+R²\s+MAPE\s+size\s+announced\s+signer$/);
+    expect(out[0]).toMatch(/^\s+version\s+created\s+R²\s+MAPE\s+size\s+alias\s+signer$/);
     expect(out).toHaveLength(listed.length + 1);
     listed.forEach((v, index) => {
       const line = out[index + 1]!;
       expect(line.startsWith(v.active ? '* ' : '  '), line).toBe(true);
-      const [version, created, r2, mape, size, announced, signer] = line
+      const [version, created, r2, mape, size, alias, signer] = line
         .slice(2)
         .trim()
         .split(/\s+/);
@@ -153,7 +153,8 @@ describe('plain-text output of train, models and predict (embedded)', () => {
       expect(mape).toMatch(/%$/);
       expectPrinted(Number(mape!.slice(0, -1)), v.metrics!.mape * 100, 1);
       expect(Number(size)).toBe(v.size);
-      expect(announced).toBe(v.announced ? 'yes' : 'no');
+      expect(alias).toBe(v.aliases.join(',') || (v.announced ? '-' : 'unannounced'));
+      expect(alias === 'champion').toBe(v.active);
       expect(signer).toBe(v.key_id ?? 'unsigned');
     });
     expect(listed.find((v) => v.active)?.version).toBe(first);

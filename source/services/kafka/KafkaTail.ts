@@ -187,27 +187,34 @@ export class KafkaTail implements TailSubscription {
         // awaits and kafkajs' per-message bookkeeping cost more than the decoding.
         eachBatch: async ({batch, heartbeat, isRunning, isStale}) => {
           const {partition} = batch;
+          // The position is only read between turns (watchdog, next consumer): it is stored
+          // before each wait and at the end, not computed as a BigInt for every message.
+          let last: string | undefined;
+          const keep = () => {
+            if (last !== undefined) this.positions.set(partition, BigInt(last) + 1n);
+          };
           for (const message of batch.messages) {
             if (this.closed || !isRunning() || isStale()) break;
-            const offset = BigInt(message.offset);
-            this.positions.set(partition, offset + 1n);
+            last = message.offset;
             this.delivered += 1;
             const pending = this.deliver({
               topic,
               partition,
-              offset: Number(offset),
+              offset: Number(message.offset),
               timestamp: Number(message.timestamp),
               key: message.key === null ? null : message.key.toString(),
               value: message.value,
               headers: headerText(message.headers),
             });
             if (pending) {
+              keep();
               // A handler that waits (a slow reader downstream) is not a stall.
               this.busy = true;
               await pending;
               this.busy = false;
             }
           }
+          keep();
           await heartbeat();
         },
       });

@@ -4,6 +4,7 @@ import {createSecureContext, type ConnectionOptions} from 'node:tls';
 import type {Kafka, KafkaConfig, RetryOptions} from 'kafkajs';
 import {ConfigError} from '../errors.js';
 import {installAbortedTransactionFilter} from './abortedTransactions.js';
+import {installLinearGrouping} from './linearGrouping.js';
 import type {KafkaSettings} from '../config/settings.js';
 
 /** What KafkaBus and KafkaRequestStream share: one way to build a kafkajs client from the settings. */
@@ -103,6 +104,7 @@ export async function createKafkaClient(
   options: KafkaClientOptions,
 ): Promise<{lib: KafkaJs; kafka: Kafka}> {
   installAbortedTransactionFilter();
+  installLinearGrouping();
   const lib = (await import('kafkajs')).default;
   const {brokers, clientId, sasl} = settings;
   const tls: KafkaConfig['ssl'] = settings.ssl ? await tlsOptions(settings) : false;

@@ -7,13 +7,14 @@ class LatencyHistogram {
   private counts = new Uint32Array(1200);
   count = 0;
 
-  add(ms: number): void {
+  /** `times` samples of `ms`. */
+  add(ms: number, times = 1): void {
     const index =
       ms <= LatencyHistogram.MIN_MS
         ? 0
         : Math.ceil(Math.log(ms / LatencyHistogram.MIN_MS) / LatencyHistogram.FACTOR);
-    this.counts[Math.min(index, this.counts.length - 1)]! += 1;
-    this.count += 1;
+    this.counts[Math.min(index, this.counts.length - 1)]! += times;
+    this.count += times;
   }
 
   /** The bucket's upper bound holding the q-quantile; null without samples. */
@@ -69,7 +70,14 @@ export class LatencyStats<Reader extends string = 'report'> {
     for (const period of [...this.windows.values(), this.total]) {
       period.requests += batch.length;
       period.deadLetters += deadLetters;
-      for (const record of batch) period.latency.add(now - record.receivedAt);
+      // A batch usually arrived at once: one histogram update per run of equal arrival times.
+      for (let start = 0; start < batch.length;) {
+        const receivedAt = batch[start]!.receivedAt;
+        let end = start + 1;
+        while (end < batch.length && batch[end]!.receivedAt === receivedAt) end += 1;
+        period.latency.add(now - receivedAt, end - start);
+        start = end;
+      }
     }
   }
 

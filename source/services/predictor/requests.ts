@@ -15,6 +15,18 @@ export type ParsedRequest =
 
 const utf8 = new TextDecoder('utf-8', {fatal: true});
 
+// The bound for `year`, read once a year instead of from a new Date per request.
+let year = 0;
+let yearEnds = 0;
+function currentYear(): number {
+  const now = Date.now();
+  if (now >= yearEnds) {
+    year = new Date(now).getUTCFullYear();
+    yearEnds = Date.UTC(year + 1, 0, 1);
+  }
+  return year;
+}
+
 /** At most `length` characters, with "..." where it was cut. */
 export function clip(text: string, length: number): string {
   return text.length > length ? `${text.slice(0, length - 3)}...` : text;
@@ -57,7 +69,7 @@ export function parseRequest(value: Buffer | null): ParsedRequest {
       'the request must be a JSON object {"request_id": "...", "input": {...}}',
     );
   }
-  const {request_id: id, ...rest} = json;
+  const id = json.request_id;
   if (id === undefined || id === null || (typeof id === 'string' && id.trim() === '')) {
     return fail('bad request_id', 'request_id is required');
   }
@@ -70,8 +82,9 @@ export function parseRequest(value: Buffer | null): ParsedRequest {
   if (id.length > MAX_REQUEST_ID_LENGTH) {
     return fail('bad request_id', `request_id must be at most ${MAX_REQUEST_ID_LENGTH} characters`);
   }
-  const raw = 'input' in rest ? rest.input : rest;
-  const parsed = parseWineInput(raw);
+  // The flat form is read in place: the wine fields ignore request_id beside them.
+  const raw = 'input' in json ? json.input : json;
+  const parsed = parseWineInput(raw, {currentYear: currentYear()});
   if (!parsed.ok) {
     // Classed by the first field at fault, so that letters group into a few stable classes.
     const reason = parsed.errors.map((e) => e.message).join('; ');
