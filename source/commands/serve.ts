@@ -8,78 +8,17 @@ import {ServeMetrics} from '../services/metrics/ServeMetrics.js';
 import {ModelHolder, registryModelSource} from '../services/predictor/ModelHolder.js';
 import {PredictorService} from '../services/predictor/PredictorService.js';
 import type {RequestStream} from '../services/ports/RequestStream.js';
-import {type Command, connectionHelp, overridesFrom} from './command.js';
-import {port, seconds} from './serveFlags.js';
-import {sayModelEvent, sayStats} from './serveLines.js';
+import {type Command, overridesFrom} from './command.js';
+import {percent, port, seconds} from './serveFlags.js';
+import {sayChallengerEvent, sayModelEvent, sayStats} from './serveLines.js';
+import {serveUsage} from './serveUsage.js';
 import {heartbeatFigures, readiness} from './serveReporting.js';
 
 const STOP_TIMEOUT_MS = 30_000;
 const CLEANUP_TIMEOUT_MS = 5_000;
 
 export const serveCommand: Command = {
-  usage: `
-  Usage
-    $ wine-tui serve [--group NAME] [--at-least-once] [--json] [--report-every SECONDS]
-                     [--heartbeat-every SECONDS] [--metrics-port N [--metrics-host HOST]]
-
-  The predictor service: consumes prediction requests from the requests topic (predict_requests),
-  answers each with one prediction on app_messages, and sends requests it cannot answer to the
-  dead-letter topic (predict_requests.dlq). Topic names come from kafka_config.yaml (topics:).
-  Missing topics are created with the broker's defaults (one "created topic" line each); one the
-  broker refuses to create stops serve with exit code 2 before it consumes anything. A topic
-  deleted while serve runs is said once, with the fix; requests wait (nothing is committed or
-  lost) until it exists again. Several instances with the same --group share the requests
-  topic's partitions; those of an instance that dies move to the others after about 10 s.
-  SIGTERM or Ctrl+C finishes the batch in hand, commits it and exits 0.
-
-  Request (message value, JSON):
-    {"request_id": "r-1", "input": {"winery": "Vega Sicilia", "wine": "Unico", "year": 2009,
-     "region": "Ribera del Duero", "type": "Ribera Del Duero Red", "rating": 4.8, "body": 5}}
-  or the wine fields at the top level beside "request_id". request_id: text, up to 200 characters.
-  Wine fields as for \`wine-tui predict\`; a request is at most 64 KiB.
-
-  Prediction (key: request_id):
-    {request_id, input, price, version, unknown, time, latency_ms}
-  latency_ms: from the request reaching the service to its prediction being made.
-
-  Dead letter (key: the request's key; headers wine-tui-reason, -topic, -partition, -offset):
-    {reason, request_id, topic, partition, offset, timestamp, key, size, sha256, value_base64,
-     truncated, redrive_count, time}
-  value_base64 holds the original bytes, or their first 64 KiB with "truncated": true (size and
-  sha256 are always those of the whole original), so a dead letter always fits the broker's limit.
-
-  Model: the newest announcement on the train topic, fetched from the store and checked. New
-  announcements load in the background and take over between batches; a version that cannot be
-  loaded is retried with back-off while the previous one keeps serving. With no version announced
-  yet, serve waits for one before consuming requests. With trusted keys (WINE_TUI_TRUSTED_KEYS or
-  signing.trusted_keys) a version that is unsigned, signed by another key, or whose signature does
-  not match its content is refused: said once, not retried, and the previous version keeps serving.
-
-  Delivery: with Kafka, exactly-once: each batch's predictions, dead letters and offsets are
-  committed in one transaction (a read_committed consumer sees one prediction per request).
-  --at-least-once publishes and then commits offsets, for brokers without transactions (a crash
-  may answer a request twice). On the embedded bus (no broker configured): at-least-once, one
-  instance per group; the offset is kept in the state folder.
-
-  Heartbeats: every instance publishes its state (partitions, version, rate, latency, dead
-  letters) on the status topic (wine_tui_status, compacted, key: the instance id) at start, every
-  --heartbeat-every seconds, and a last "stopped" record on a clean stop. \`wine-tui status\` and the
-  Pipeline screen read them; an instance silent for three intervals is shown as stale.
-
-  Metrics: with --metrics-port, an HTTP server on --metrics-host (default 127.0.0.1) answers
-  /metrics (Prometheus text format), /healthz (the process is alive) and /readyz (200 once a model
-  is loaded and the consumer has joined its group, 503 before).
-
-  Options
-    --group NAME              consumer group (default: group.id from kafka_config.yaml)
-    --at-least-once           no transactions (see above)
-    --json                    reports and events as JSON lines on stdout instead of text on stderr
-    --report-every SECONDS    throughput and latency report interval (default 5)
-    --heartbeat-every SECONDS heartbeat interval on the status topic (default 5)
-    --metrics-port N          serve /metrics, /healthz and /readyz on this port (default: off)
-    --metrics-host HOST       the address the metrics server listens on (default 127.0.0.1)
-${connectionHelp}
-`,
+  usage: serveUsage,
   flags: {
     group: {type: 'string'},
     atLeastOnce: {type: 'boolean'},
@@ -88,6 +27,7 @@ ${connectionHelp}
     heartbeatEvery: {type: 'string'},
     metricsPort: {type: 'string'},
     metricsHost: {type: 'string'},
+    canaryPercent: {type: 'string'},
   },
   async run({input, flags}, io) {
     if (input.length > 0) {
@@ -96,6 +36,7 @@ ${connectionHelp}
     const reportEvery = seconds(flags.reportEvery, '--report-every');
     const heartbeatEvery = seconds(flags.heartbeatEvery, '--heartbeat-every');
     const metricsPort = port(flags.metricsPort);
+    const canaryPercent = percent(flags.canaryPercent, '--canary-percent');
     if (flags.metricsHost !== undefined && metricsPort === undefined) {
       throw new InvalidInputError('--metrics-host needs --metrics-port');
     }
@@ -122,6 +63,7 @@ ${connectionHelp}
 
     const services = await openServices(config, {onWarning: warn});
     let holder: ModelHolder | undefined;
+    let challenger: ModelHolder | undefined;
     let stream: RequestStream | undefined;
     let heartbeats: HeartbeatPublisher | undefined;
     let metricsServer: MetricsServer | undefined;
@@ -161,7 +103,14 @@ ${connectionHelp}
         say({event: 'metrics', url}, `metrics on ${url}/metrics (/healthz, /readyz)`);
       }
       const created = await services.bus.ensureTopics(
-        [topics.train, topics.requests, topics.predictions, topics.deadLetters, topics.status],
+        [
+          topics.train,
+          topics.requests,
+          topics.predictions,
+          topics.deadLetters,
+          topics.status,
+          topics.shadow,
+        ],
         {compacted: [topics.status]},
       );
       for (const topic of created) say({event: 'topic_created', topic}, `created topic ${topic}`);
@@ -172,11 +121,24 @@ ${connectionHelp}
           sayModelEvent(say, event, topics);
         },
       });
+      // Started first: a challenger already set is in use from the first batch on when it loads in time.
+      challenger = new ModelHolder({
+        source: registryModelSource(services.registry, services.bus, 'challenger'),
+        onEvent: (event) => sayChallengerEvent(say, event),
+      });
+      await challenger.start();
       await holder.start();
       const models = holder;
+      const challengerModels = challenger;
       const service = new PredictorService({
         models,
-        topics: {predictions: topics.predictions, deadLetters: topics.deadLetters},
+        challenger: challengerModels,
+        canaryPercent,
+        topics: {
+          predictions: topics.predictions,
+          deadLetters: topics.deadLetters,
+          shadow: topics.shadow,
+        },
         ...(metrics ? {observer: metrics} : {}),
       });
       // Reporting from now on: an instance waiting for its first model shows as such.
@@ -188,13 +150,20 @@ ${connectionHelp}
         guarantee: config.bus === 'kafka' && !flags.atLeastOnce ? 'exactly-once' : 'at-least-once',
         intervalMs: heartbeatEvery * 1000,
         onWarning: warn,
-        figures: () => heartbeatFigures(models, stream, service),
+        figures: () =>
+          heartbeatFigures(
+            {holder: models, challenger: challengerModels, canaryPercent},
+            stream,
+            service,
+          ),
       });
       heartbeats.start();
       if (holder.version === null) {
         const first = await Promise.race([holder.firstModel(), stopSignal]);
         if (first === 'stop') return 0;
       }
+      // A challenger already set scores from the first request on (unless it fails to load).
+      if ((await Promise.race([challenger.settled(), stopSignal])) === 'stop') return 0;
       if (stopping) return 0;
 
       stream = await openRequestStream(services, {
@@ -267,7 +236,12 @@ ${connectionHelp}
         await stream?.stop().catch(() => {});
         // The "stopped" record goes out once the last batch is committed, before the bus closes.
         await heartbeats?.stop();
-        await Promise.allSettled([holder?.close(), metricsServer?.close(), services.close()]);
+        await Promise.allSettled([
+          holder?.close(),
+          challenger?.close(),
+          metricsServer?.close(),
+          services.close(),
+        ]);
       })();
       // What is left open then is ended by the CLI's exit once the command returns.
       await Promise.race([cleanup, sleep(CLEANUP_TIMEOUT_MS, undefined, {ref: false})]);

@@ -21,3 +21,13 @@ export function port(value: unknown): number | undefined {
   }
   return number;
 }
+
+/** A share from 0 to 100 (fractions allowed); 0 when absent. */
+export function percent(value: unknown, flag: string): number {
+  if (value === undefined) return 0;
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(number) || number < 0 || number > 100) {
+    throw new InvalidInputError(`${flag} must be a number from 0 to 100 (got ${String(value)})`);
+  }
+  return number;
+}

@@ -51,6 +51,47 @@ export function sayModelEvent(
               `; retrying with back-off`,
       );
       return;
+    case 'cleared':
+      return; // The champion cannot be cleared (the registry refuses); nothing to say.
+  }
+}
+
+/** The challenger's events: it is scored beside the champion, never needed to answer. */
+export function sayChallengerEvent(say: Say, event: ModelEvent) {
+  switch (event.type) {
+    case 'waiting':
+      return; // No challenger set: nothing to say.
+    case 'loaded':
+      say(
+        {event: 'challenger_loaded', version: event.version},
+        `loaded challenger ${event.version}; it is scored from the next batch on`,
+      );
+      return;
+    case 'serving':
+      say(
+        {event: 'challenger', version: event.version, previous: event.previous},
+        `scoring challenger ${event.version} beside the champion (shadow topic)`,
+      );
+      return;
+    case 'cleared':
+      say(
+        {event: 'challenger_cleared', version: event.version},
+        `challenger ${event.version} cleared: serving with the champion alone`,
+      );
+      return;
+    case 'load-failed':
+      say(
+        {
+          event: 'challenger_load_failed',
+          version: event.version,
+          reason: event.reason,
+          retry_in_ms: event.retryInMs,
+          refused: event.refused,
+        },
+        `could not load challenger ${event.version} (${event.reason}); serving with the champion alone` +
+          (event.refused ? '' : '; retrying with back-off'),
+      );
+      return;
   }
 }
 

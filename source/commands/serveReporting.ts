@@ -17,7 +17,11 @@ export function readiness(
 }
 
 export function heartbeatFigures(
-  holder: ModelHolder,
+  {
+    holder,
+    challenger,
+    canaryPercent,
+  }: {holder: ModelHolder; challenger: ModelHolder; canaryPercent: number},
   stream: RequestStream | undefined,
   service: PredictorService,
 ): HeartbeatFigures {
@@ -33,5 +37,15 @@ export function heartbeatFigures(
     dead_letters: stats.deadLetters,
     requests_total: stats.totalRequests,
     dead_letters_total: stats.totalDeadLetters,
+    challenger:
+      challenger.version || challenger.pending
+        ? {
+            version: challenger.version,
+            loading: challenger.pending,
+            error: challenger.loadError,
+            canary_percent: canaryPercent,
+          }
+        : null,
+    agreement: challenger.version ? service.agreementFigures() : null,
   };
 }

@@ -19,8 +19,12 @@ export const statusCommand: Command = {
 
   --json prints one object:
     {group, instances: [{id, host, state, version, loading, partitions, rate, p50_ms, p99_ms,
-     dead_letters, last_seen, stale}], lag: {total, seconds, partitions: [{partition, committed,
-     end, lag}]}, dead_letters: {total}, warnings: [...]}
+     dead_letters, last_seen, stale, challenger, agreement}], lag: {total, seconds, partitions:
+     [{partition, committed, end, lag}]}, dead_letters: {total}, warnings: [...]}
+  challenger: null, or {version, loading, error, canary_percent}; agreement (with a challenger in
+  use): {champion, challenger, count, mean_abs_pct_diff, within_10pct, largest: [{request_id,
+  input, champion_price, challenger_price, pct_diff}]}, over the requests the instance scored with
+  both since this pair started.
 
   Options
     --group NAME   the serve group (default: group.id from kafka_config.yaml)
@@ -124,6 +128,8 @@ function instanceJson(i: InstanceStatus) {
     dead_letters: i.dead_letters_total,
     last_seen: i.last_seen,
     stale: i.stale,
+    challenger: i.challenger,
+    agreement: i.agreement,
   };
 }
 
@@ -135,6 +141,23 @@ function instanceLine(i: InstanceStatus): string {
     (i.loading ? ` (loading ${i.loading})` : '') +
     `, partitions ${i.partitions.join(',') || '-'}, ${i.rate.toFixed(1)} req/s, ` +
     `p99 ${i.p99_ms === null ? '-' : `${i.p99_ms} ms`}, ${i.dead_letters_total} dead letter(s), ` +
-    `last seen ${ago} s ago`
+    `last seen ${ago} s ago` +
+    challengerText(i)
   );
+}
+
+const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
+
+function challengerText({challenger, agreement}: InstanceStatus): string {
+  if (!challenger) return '';
+  const role = challenger.canary_percent > 0 ? `canary ${challenger.canary_percent}%` : 'shadow';
+  let text = `; challenger ${challenger.version ?? '-'} (${role})`;
+  if (challenger.loading) text += ` loading ${challenger.loading}`;
+  if (challenger.error) text += ` not loaded: ${challenger.error}`;
+  if (agreement) {
+    text +=
+      `, ${agreement.count} compared, mean difference ${pct(agreement.mean_abs_pct_diff)}, ` +
+      `${pct(agreement.within_10pct)} within 10%`;
+  }
+  return text;
 }

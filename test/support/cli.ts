@@ -61,6 +61,8 @@ export interface VersionRow {
   key_id: string | null;
   announced: boolean;
   active: boolean;
+  /** The aliases it holds now (champion, challenger). */
+  aliases: string[];
 }
 
 /** `wine-tui train --json`. */

@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import {useState} from 'react';
+import {fleetAgreement} from '../../services/fleet/fleetAgreement.js';
 import {fleetWarnings} from '../../services/fleet/fleetStatus.js';
 import {keyLabel} from '../input/keyBindings.js';
 import {useCommands} from '../input/useCommands.js';
@@ -10,6 +11,7 @@ import {InstanceTable} from './InstanceTable.js';
 import {LagTable} from './LagTable.js';
 import {PipelineRates} from './PipelineRates.js';
 import {PipelineWarnings, warningRows} from './PipelineWarnings.js';
+import {ShadowLines} from './ShadowLines.js';
 import {splitRows} from './pipelineFormat.js';
 import {useFleet} from './useFleet.js';
 
@@ -37,10 +39,12 @@ export function PipelineScreen({active, width, height}: ScreenProps) {
       `${snapshot.rejected} record${snapshot.rejected === 1 ? '' : 's'} on ${fleet.statusTopic} not heartbeats (last: ${snapshot.lastRejection ?? '?'})`,
     );
   }
-  // Title, warnings, the instances' header, the lag line and header, two rate lines, the hint.
+  const agreement = fleetAgreement(instances);
+  // Title, warnings, the instances' header, the lag line and header, two rate lines, the
+  // challenger's two lines when one is compared, the hint.
   const warningLines = warningRows(warnings.length);
   const lagTableShown = partitions.length > 0;
-  const fixed = 6 + warningLines + (lagTableShown ? 1 : 0);
+  const fixed = 6 + warningLines + (lagTableShown ? 1 : 0) + (agreement ? 2 : 0);
   const [instanceRows, partitionRows] = lagTableShown
     ? splitRows(Math.max(2, height - fixed), instances.length, partitions.length)
     : [Math.max(1, height - fixed), 0];
@@ -107,6 +111,7 @@ export function PipelineScreen({active, width, height}: ScreenProps) {
             deadLetterRates={snapshot.deadLetterRates}
             deadLetters={snapshot.deadLetters}
           />
+          {agreement ? <ShadowLines agreement={agreement} /> : null}
         </>
       )}
       <Box flexGrow={1} />

@@ -93,6 +93,7 @@ export function kafkaSettings(
     requests: topicsFile.requests || 'predict_requests',
     deadLetters: topicsFile.dead_letters || 'predict_requests.dlq',
     status: topicsFile.status || 'wine_tui_status',
+    shadow: topicsFile.shadow || 'app_messages.shadow',
   };
   return {kafka, topics};
 }

@@ -36,6 +36,7 @@ export const kafkaFileSchema = z
         requests: optionalString,
         dead_letters: optionalString,
         status: optionalString,
+        shadow: optionalString,
       })
       .strict()
       .optional(),

@@ -34,6 +34,8 @@ export interface TopicNames {
   deadLetters: string;
   /** serve's heartbeats (compacted, key: the instance id). */
   status: string;
+  /** The challenger's predictions beside the champion's (shadow scoring). */
+  shadow: string;
 }
 
 export interface S3Settings {

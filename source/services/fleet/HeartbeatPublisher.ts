@@ -13,6 +13,8 @@ export type HeartbeatFigures = Pick<
   | 'dead_letters'
   | 'requests_total'
   | 'dead_letters_total'
+  | 'challenger'
+  | 'agreement'
 >;
 
 export interface HeartbeatPublisherOptions {

@@ -1,6 +1,8 @@
 import type {BusMessage} from '../ports/MessageBus.js';
-import {isStale, parseHeartbeat, type Heartbeat} from './heartbeat.js';
+import {isStale, parseHeartbeat, type ChallengerState, type Heartbeat} from './heartbeat.js';
+import type {Agreement} from '../predictor/ShadowAgreement.js';
 import type {LagFigures} from './LagTracker.js';
+import {challengerWarnings} from './fleetAgreement.js';
 
 /*
  * What `wine-tui status` prints and the Pipeline screen shows: the instances of one serve group,
@@ -24,6 +26,8 @@ export interface InstanceStatus {
   interval_ms: number;
   last_seen: string;
   stale: boolean;
+  challenger: ChallengerState | null;
+  agreement: Agreement | null;
 }
 
 export interface FleetStatus {
@@ -99,6 +103,8 @@ function instanceStatus(h: Heartbeat, now: number): InstanceStatus {
     interval_ms: h.interval_ms,
     last_seen: h.sent_at,
     stale: isStale(h, now),
+    challenger: h.challenger ?? null,
+    agreement: h.agreement ?? null,
   };
 }
 
@@ -137,5 +143,6 @@ export function fleetWarnings(
   if (newestVersion && live.length > 0 && !live.some((i) => i.version === newestVersion)) {
     warnings.push(`newest version ${newestVersion} is not serving anywhere yet`);
   }
+  warnings.push(...challengerWarnings(status.instances));
   return warnings;
 }

@@ -2,6 +2,8 @@ import {randomBytes} from 'node:crypto';
 import {hostname} from 'node:os';
 import {z} from 'zod';
 import type {DeliveryGuarantee} from '../ports/RequestStream.js';
+import type {WineInput} from '../../ml/input.js';
+import type {Agreement} from '../predictor/ShadowAgreement.js';
 
 /*
  * The record each `wine-tui serve` publishes on the status topic (compacted, key: the instance
@@ -38,6 +40,21 @@ export interface Heartbeat {
   interval_ms: number;
   started_at: string;
   sent_at: string;
+  /** The challenger scored beside the champion; null (or absent, before rollouts) if none. */
+  challenger?: ChallengerState | null;
+  /** Live agreement between champion and challenger; null before the first comparison. */
+  agreement?: Agreement | null;
+}
+
+export interface ChallengerState {
+  /** The challenger in use; null while none is loaded. */
+  version: string | null;
+  /** The challenger set on the topic and loading (or failing to load), if not yet in use. */
+  loading: string | null;
+  /** Why the challenger set could not be loaded: serving goes on with the champion alone. */
+  error: string | null;
+  /** The challenger's share of answers (0 = shadow only). */
+  canary_percent: number;
 }
 
 const isoTime = z.string().refine((text) => Number.isFinite(Date.parse(text)), 'an ISO time');
@@ -64,6 +81,37 @@ const heartbeatSchema = z.object({
   interval_ms: z.number().positive(),
   started_at: isoTime,
   sent_at: isoTime,
+  challenger: z
+    .object({
+      version: z.string().nullable(),
+      loading: z.string().nullable(),
+      error: z.string().max(2_000).nullable(),
+      canary_percent: z.number().min(0).max(100),
+    })
+    .nullable()
+    .optional(),
+  agreement: z
+    .object({
+      champion: z.string(),
+      challenger: z.string(),
+      count,
+      mean_abs_pct_diff: z.number().nonnegative(),
+      within_10pct: z.number().min(0).max(1),
+      largest: z
+        .array(
+          z.object({
+            request_id: z.string(),
+            // The request's wine as the service parsed it; shown, never used.
+            input: z.custom<WineInput>((v) => typeof v === 'object' && v !== null),
+            champion_price: z.number(),
+            challenger_price: z.number(),
+            pct_diff: z.number(),
+          }),
+        )
+        .max(20),
+    })
+    .nullable()
+    .optional(),
 });
 
 export function newInstanceId(): string {

@@ -1,36 +1,43 @@
 import {UserFacingError} from '../errors.js';
 import type {MessageBus, TailSubscription} from '../ports/MessageBus.js';
 import type {Announcement, AnnouncementRecord, ModelRegistry} from '../registry/ModelRegistry.js';
-import {setsChampion} from '../registry/aliases.js';
+import {aliasOf, currentAliases, isClear, type AliasName} from '../registry/aliases.js';
 import {loadVersion, type LoadedModel} from '../app/modelWorkflow.js';
 import {backoff, retry, type Backoff} from '../retry.js';
 import {RefusedVersionError} from '../signing/signatures.js';
 
 /*
- * The model that answers serve's requests: the newest announcement on the train topic, loaded in
- * the background and put in service between batches.
+ * The model that answers serve's requests (the champion), or the one scored beside it (the
+ * challenger): the newest announcement of its alias on the train topic, loaded in the background
+ * and put in service between batches.
  */
 
 /** Where versions come from; registryModelSource() in production, an in-memory one in tests. */
 export interface ModelSource {
-  /** The newest announcement on the topic now, if any. */
+  /** The alias's holder on the topic now, if any. */
   active(): Promise<AnnouncementRecord | undefined>;
-  /** Every announcement from the earliest on, then each new one as it arrives. */
+  /**
+   * Every announcement of the alias from the earliest on, then each new one as it arrives; a
+   * record that clears the alias too (never for the champion, which cannot be cleared).
+   */
   follow(onAnnouncement: (announcement: AnnouncementRecord) => void): TailSubscription;
   /** Fetches, checks and compiles a version; rejects if it cannot be fetched or is invalid. */
   load(announcement: Announcement): Promise<LoadedModel>;
 }
 
-export function registryModelSource(registry: ModelRegistry, bus: MessageBus): ModelSource {
+export function registryModelSource(
+  registry: ModelRegistry,
+  bus: MessageBus,
+  alias: AliasName = 'champion',
+): ModelSource {
   return {
-    active: () => registry.active(),
+    active: async () => currentAliases(await registry.history()).get(alias),
     follow: (onAnnouncement) =>
       bus.tail(registry.topic, {from: 'earliest'}, (m) => {
         const where = `${m.topic}/${m.partition}@${m.offset}`;
         const a = registry.parseAnnouncement(m.value, where);
-        // serve answers with the champion; other aliases are for shadow scoring.
-        if (a && setsChampion(a))
-          onAnnouncement({...a, partition: m.partition, offset: m.offset, timestamp: m.timestamp});
+        if (!a || aliasOf(a) !== alias || (alias === 'champion' && isClear(a))) return;
+        onAnnouncement({...a, partition: m.partition, offset: m.offset, timestamp: m.timestamp});
       }),
     load: (announcement) => loadVersion(registry, announcement),
   };
@@ -43,6 +50,8 @@ export type ModelEvent =
   | {type: 'loaded'; version: string}
   /** A version is now answering requests (`previous` is the one it replaced). */
   | {type: 'serving'; version: string; previous: string | null}
+  /** The alias was cleared: `version` stops being scored at the start of the next batch. */
+  | {type: 'cleared'; version: string}
   /**
    * Loading a version failed (said once per version); the old one, if any, keeps serving.
    * `refused`: its signature is not trusted; that does not change with time, so it is not retried
@@ -96,10 +105,13 @@ export class ModelHolder {
   private loading = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private attempts = 0;
+  private failure: string | null = null;
   private reported = new Set<AnnouncementRecord>();
   private subscription: TailSubscription | undefined;
   private closed = false;
   private readonly firstWaiters: Array<(model: LoadedModel) => void> = [];
+  private attempted!: () => void;
+  private readonly firstAttempt = new Promise<void>((resolve) => (this.attempted = resolve));
   private readonly source: ModelSource;
   private readonly onEvent: (event: ModelEvent) => void;
   private readonly backoff: Backoff;
@@ -113,8 +125,11 @@ export class ModelHolder {
   /** Reads the active version (loading starts) and follows the topic; does not wait for the load. */
   async start(): Promise<void> {
     const active = await this.activeAnnouncement();
-    if (active) this.offer(active);
-    else this.onEvent({type: 'waiting'});
+    if (active && !isClear(active)) this.offer(active);
+    else {
+      this.attempted();
+      this.onEvent({type: 'waiting'});
+    }
     this.subscription = this.source.follow((announcement) => this.offer(announcement));
     await this.subscription.ready;
   }
@@ -139,8 +154,26 @@ export class ModelHolder {
   /** The announced version that is loading (or loaded, or failing to load) to take over; null if none. */
   get pending(): string | null {
     const target = this.wanted;
-    if (!target || (this.current && sameArtifact(this.current.announcement, target))) return null;
+    if (
+      !target ||
+      isClear(target) ||
+      (this.current && sameArtifact(this.current.announcement, target))
+    )
+      return null;
     return target.version;
+  }
+
+  /** Why the wanted version could not be loaded (so far); null once it loads or is replaced. */
+  get loadError(): string | null {
+    return this.failure;
+  }
+
+  /**
+   * Resolves once the version held at start has loaded or failed to load once (at once if there
+   * was none): serve waits for it so that a challenger set before it started scores every request.
+   */
+  settled(): Promise<void> {
+    return this.firstAttempt;
   }
 
   /** Resolves once a model is serving (at once if one is). */
@@ -151,6 +184,11 @@ export class ModelHolder {
 
   /** Between batches: puts a freshly loaded version in service; returns the model to use. */
   swap(): LoadedModel | undefined {
+    if (this.wanted && isClear(this.wanted) && this.current) {
+      const {version} = this.current.model;
+      this.current = undefined;
+      this.onEvent({type: 'cleared', version});
+    }
     if (this.ready) {
       const previous = this.current?.model.version ?? null;
       this.current = this.ready;
@@ -170,14 +208,17 @@ export class ModelHolder {
     if (this.closed || !isNewer(announcement, this.wanted)) return;
     this.wanted = announcement;
     this.attempts = 0;
+    this.failure = null;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    // Cleared: nothing to load; what serves stops at the next swap().
+    if (isClear(announcement)) this.ready = undefined;
     this.kick();
   }
 
   private kick(): void {
     const target = this.wanted;
-    if (this.closed || this.loading || this.retryTimer || !target) return;
+    if (this.closed || this.loading || this.retryTimer || !target || isClear(target)) return;
     if (this.current && sameArtifact(this.current.announcement, target)) {
       // Announced again (e.g. a rollback to what is serving): nothing to load, drop any other.
       this.ready = undefined;
@@ -190,6 +231,7 @@ export class ModelHolder {
       .then(
         (model) => {
           this.attempts = 0;
+          if (this.wanted === target) this.failure = null;
           // Superseded while it loaded: the newer one is loaded next (finally), this one never serves.
           if (this.wanted !== target) return;
           const held = {model, announcement: target};
@@ -205,6 +247,9 @@ export class ModelHolder {
         },
         (error: unknown) => {
           const refused = error instanceof RefusedVersionError;
+          if (this.wanted === target) {
+            this.failure = error instanceof Error ? error.message : String(error);
+          }
           const delay = backoff(this.backoff, this.attempts);
           this.attempts += 1;
           if (!this.reported.has(target)) {
@@ -230,6 +275,7 @@ export class ModelHolder {
       )
       .finally(() => {
         this.loading = false;
+        this.attempted();
         // A newer announcement arrived while this one loaded (or failed): go for it now.
         if (this.wanted !== target) this.kick();
       });

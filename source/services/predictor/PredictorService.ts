@@ -9,6 +9,9 @@ import {deadLetterMessage} from './deadLetters.js';
 import {LatencyStats, type ServiceStats} from './LatencyStats.js';
 import type {ModelHolder} from './ModelHolder.js';
 import {parseRequest} from './requests.js';
+import {ShadowAgreement, type Agreement} from './ShadowAgreement.js';
+import {inCanary, type ShadowComparison, type ShadowRecord} from './shadowScoring.js';
+import type {LoadedModel} from '../app/modelWorkflow.js';
 
 /**
  * The predictor behind `wine-tui serve`, transport-agnostic: a batch handler that turns requests
@@ -16,12 +19,16 @@ import {parseRequest} from './requests.js';
  * serves. Kafka or the embedded bus are the RequestStream's business.
  *
  * Prediction (key request_id): {request_id, input, price, version, unknown, time, latency_ms}.
+ * With a challenger: one shadow record per answered request (shadowScoring.ts), and the canary's
+ * share of requests answered by the challenger.
  */
 
 export interface ServedBatch extends BatchOutput {
   deadLetters: number;
   /** The reason class of each dead letter of the batch. */
   reasonClasses: string[];
+  /** Requests scored by champion and challenger both. */
+  shadow: ShadowComparison[];
 }
 
 /** Who else follows the committed batches: serve's metrics. */
@@ -34,7 +41,11 @@ export type StatsReader = 'report' | 'heartbeat';
 
 export interface PredictorServiceOptions {
   models: Pick<ModelHolder, 'swap' | 'version'>;
-  topics: {predictions: string; deadLetters: string};
+  /** The challenger, scored beside the champion when one is set. */
+  challenger?: Pick<ModelHolder, 'swap'>;
+  /** The challenger's share of answers, 0–100 (by a hash of request_id). */
+  canaryPercent?: number;
+  topics: {predictions: string; deadLetters: string; shadow?: string};
   observer?: ServedBatchObserver;
 }
 
@@ -43,19 +54,31 @@ export class PredictorService implements BatchHandler<ServedBatch> {
   private readonly models: PredictorServiceOptions['models'];
   private readonly topics: PredictorServiceOptions['topics'];
   private readonly observer: ServedBatchObserver | undefined;
+  private readonly challenger: PredictorServiceOptions['challenger'];
+  private readonly canaryPercent: number;
+  private readonly agreement = new ShadowAgreement();
 
   constructor(options: PredictorServiceOptions) {
     this.models = options.models;
     this.topics = options.topics;
     this.observer = options.observer;
+    this.challenger = options.challenger;
+    this.canaryPercent = options.canaryPercent ?? 0;
   }
 
   process(batch: RequestRecord[]): ServedBatch {
     // The one place a new version takes over: before a batch, never inside one.
     const model = this.models.swap();
     if (!model) throw new Error('no model is loaded yet');
+    const challenger = this.challenger?.swap();
+    // A challenger that is also the champion has nothing to be compared with.
+    const shadowModel =
+      this.topics.shadow && challenger && challenger.version !== model.version
+        ? challenger
+        : undefined;
     const messages: OutputMessage[] = [];
     const reasonClasses: string[] = [];
+    const shadow: ShadowComparison[] = [];
     const dead = (
       record: RequestRecord,
       reason: {reason: string; reasonClass: string},
@@ -97,17 +120,78 @@ export class PredictorService implements BatchHandler<ServedBatch> {
         );
         continue;
       }
+      if (shadowModel) {
+        prediction = this.scoreShadow(shadowModel, prediction, messages, shadow);
+      }
       messages.push({
         topic: this.topics.predictions,
         key: request.requestId,
         value: Buffer.from(JSON.stringify(prediction)),
       });
     }
-    return {messages, deadLetters: reasonClasses.length, reasonClasses};
+    return {messages, deadLetters: reasonClasses.length, reasonClasses, shadow};
+  }
+
+  /**
+   * Scores the request with the challenger too and adds its shadow record; returns the answer,
+   * the challenger's for the canary's share. A challenger that fails on a request leaves the
+   * answer to the champion, and its shadow record says why.
+   */
+  private scoreShadow(
+    challenger: LoadedModel,
+    champion: PredictionMessage,
+    messages: OutputMessage[],
+    shadow: ShadowComparison[],
+  ): PredictionMessage {
+    let price: number | null = null;
+    let error: string | undefined;
+    try {
+      const raw = challenger.predict(champion.input).price;
+      if (Number.isFinite(raw)) price = Math.round(raw * 100) / 100;
+      else error = `model ${challenger.version} gave no finite price for this wine`;
+    } catch (failure) {
+      error = `the model failed on this request: ${(failure as Error).message}`;
+    }
+    const canary = price !== null && inCanary(champion.request_id, this.canaryPercent);
+    const record: ShadowRecord = {
+      request_id: champion.request_id,
+      version: challenger.version,
+      price,
+      champion_version: champion.version,
+      champion_price: champion.price,
+      answered_by: canary ? 'challenger' : 'champion',
+      ...(error ? {error} : {}),
+      time: champion.time,
+    };
+    messages.push({
+      topic: this.topics.shadow!,
+      key: champion.request_id,
+      value: Buffer.from(JSON.stringify(record)),
+    });
+    if (price === null) return champion;
+    shadow.push({
+      requestId: champion.request_id,
+      input: champion.input,
+      championVersion: champion.version,
+      championPrice: champion.price,
+      challengerVersion: challenger.version,
+      challengerPrice: price,
+    });
+    if (!canary) return champion;
+    // The same answer with the challenger's price and version (it may know other categories).
+    const answer = predictionMessage(challenger, champion.input, champion.request_id);
+    if (champion.latency_ms !== undefined) answer.latency_ms = champion.latency_ms;
+    return answer;
+  }
+
+  /** Live agreement between champion and challenger over committed batches. */
+  agreementFigures(): Agreement | null {
+    return this.agreement.figures();
   }
 
   committed(batch: RequestRecord[], output: ServedBatch): void {
     this.latency.add(batch, output.deadLetters);
+    if (output.shadow.length > 0) this.agreement.add(output.shadow);
     this.observer?.committed(batch, output);
   }
 

@@ -93,6 +93,8 @@ describe('HeartbeatTable', () => {
       interval_ms: 1_000,
       last_seen: at(0),
       stale: false,
+      challenger: null,
+      agreement: null,
     });
     expect(t.instances('wine-tui', T0 + 3_001)[0]!.stale).toBe(true);
   });

@@ -42,6 +42,7 @@ const output = (reasonClasses: string[] = []): ServedBatch => ({
   messages: [],
   deadLetters: reasonClasses.length,
   reasonClasses,
+  shadow: [],
 });
 
 /** The exposition as a real scraper would read it: parsed, by family name. */

@@ -51,8 +51,18 @@ export class MemorySource implements ModelSource {
   private gates: Array<() => void> = [];
   private listener: ((a: AnnouncementRecord) => void) | undefined;
 
-  announce(version: string, sha = 'a'): void {
+  /** A record that clears the alias this source follows (from `version`). */
+  clear(version: string): void {
+    this.announce(version, 'a', {alias: 'challenger', action: 'clear'});
+  }
+
+  announce(
+    version: string,
+    sha = 'a',
+    alias: Pick<AnnouncementRecord, 'alias' | 'action'> = {},
+  ): void {
     const record: AnnouncementRecord = {
+      ...alias,
       version,
       bucket: 'b',
       key: `models/${version}.json`,

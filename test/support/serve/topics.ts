@@ -10,6 +10,7 @@ export interface ServeTopics {
   predictions: string;
   deadLetters: string;
   status: string;
+  shadow: string;
 }
 
 export function uniqueTopics(prefix: string): ServeTopics {
@@ -20,6 +21,7 @@ export function uniqueTopics(prefix: string): ServeTopics {
     predictions: `${id}.predictions`,
     deadLetters: `${id}.dlq`,
     status: `${id}.status`,
+    shadow: `${id}.shadow`,
   };
 }
 
@@ -70,6 +72,7 @@ export function writeConfigDir(
       `  requests: '${topics.requests}'`,
       `  dead_letters: '${topics.deadLetters}'`,
       `  status: '${topics.status}'`,
+      `  shadow: '${topics.shadow}'`,
       '',
     ].join('\n'),
   );
