@@ -143,10 +143,7 @@ describe('plain-text output of train, models and predict (embedded)', () => {
     listed.forEach((v, index) => {
       const line = out[index + 1]!;
       expect(line.startsWith(v.active ? '* ' : '  '), line).toBe(true);
-      const [version, created, r2, mape, size, alias, signer] = line
-        .slice(2)
-        .trim()
-        .split(/\s+/);
+      const [version, created, r2, mape, size, alias, signer] = line.slice(2).trim().split(/\s+/);
       expect(version).toBe(v.version);
       expect(created).toBe(v.created_at.slice(0, 19));
       expectPrinted(Number(r2), v.metrics!.r2, 3);
