@@ -1,3 +1,4 @@
+import {isAliasName, type AliasName} from '../services/registry/aliases.js';
 import {DEFAULT_TRAIN_OPTIONS, FEATURE_NAMES, type TrainOptions} from '../ml/options.js';
 import {loadConfig} from '../services/config/config.js';
 import {openServices} from '../services/connect.js';
@@ -72,12 +73,16 @@ export const trainCommand: Command = {
     --features a,b,..  from ${FEATURE_NAMES.join(', ')}
                        (default ${DEFAULT_TRAIN_OPTIONS.features.join(',')})
     --data FILE        training CSV (default: the bundled data/wines_SPA.csv)
-    --publish          upload, then announce on the train topic
+    --publish          upload, then announce on the train topic as the champion (serve answers
+                       with it from its next batch)
+    --as challenger    with --publish: announce it as the challenger instead (scored beside the
+                       champion; see the README's rollout steps)
     --json             one JSON object: {version, metrics, baseline, rows, columns, fit_ms, published}
 ${connectionHelp}
 `,
   flags: {
     publish: {type: 'boolean'},
+    as: {type: 'string'},
     json: {type: 'boolean'},
     alpha: {type: 'string'},
     logTarget: {type: 'boolean'},
@@ -89,6 +94,7 @@ ${connectionHelp}
   },
   async run({flags}, io) {
     const options = trainOptionsFromFlags(flags);
+    const alias = publishAlias(flags);
     // Configuration is checked before the work, so a bad flag costs nothing.
     const config = flags.publish ? loadConfig(overridesFrom(flags)) : undefined;
     // So is the signing key: a bad one must not cost a training run.
@@ -103,7 +109,12 @@ ${connectionHelp}
     if (config) {
       const services = await openServices(config, {onWarning: (m) => io.stderr(`warning: ${m}`)});
       try {
-        published = await services.registry.publish(trained.bytes, summaryOf(artifact));
+        // A champion announcement carries no alias, as before aliases existed.
+        published = await services.registry.publish(
+          trained.bytes,
+          summaryOf(artifact),
+          alias === 'challenger' ? {alias} : {},
+        );
       } finally {
         await services.close();
       }
@@ -148,9 +159,22 @@ ${connectionHelp}
     }
     io.stdout(
       published
-        ? `published ${published.bucket}/${published.key}, announced on ${published.topic} partition ${published.partition} offset ${published.offset}; ${published.keyId ? `signed by key ${published.keyId}` : 'unsigned (no signing key configured)'}`
+        ? `published ${published.bucket}/${published.key}, announced${alias === 'challenger' ? ' as the challenger' : ''} on ${published.topic} partition ${published.partition} offset ${published.offset}; ${published.keyId ? `signed by key ${published.keyId}` : 'unsigned (no signing key configured)'}`
         : 'not published (add --publish to upload and announce it)',
     );
     return 0;
   },
 };
+
+/** The alias `train --publish` announces: the champion, or with `--as challenger` the challenger. */
+function publishAlias(flags: Record<string, unknown>): AliasName {
+  if (flags.as === undefined) return 'champion';
+  if (!flags.publish) throw new InvalidInputError('--as is for --publish');
+  const name = String(flags.as).trim();
+  if (!isAliasName(name)) {
+    throw new InvalidInputError(
+      `--as must be champion or challenger (got ${JSON.stringify(flags.as)})`,
+    );
+  }
+  return name;
+}

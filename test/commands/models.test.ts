@@ -143,6 +143,25 @@ describe('wine-tui train, models, predict (embedded)', () => {
     expect(list.map((v) => v.version)).toEqual([first]);
   });
 
+  it('publishes a new version as the challenger with train --publish --as challenger', async () => {
+    const result = await cli('train', '--publish', '--as', 'challenger', '--seed', '3');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/announced as the challenger on train/);
+    const aliases = JSON.parse((await cli('models', 'alias', 'list', '--json')).stdout) as Array<{
+      alias: string;
+      version: string;
+    }>;
+    expect(aliases[0]).toEqual(expect.objectContaining({alias: 'champion', version: second}));
+    expect(aliases[1]!.alias).toBe('challenger');
+    expect([first, second]).not.toContain(aliases[1]!.version);
+    expect(oneLineError(await cli('train', '--as', 'challenger'))).toBe(
+      'wine-tui: --as is for --publish',
+    );
+    expect(oneLineError(await cli('train', '--publish', '--as', 'boss'))).toMatch(
+      /--as must be champion or challenger \(got "boss"\)/,
+    );
+  });
+
   it('sets, lists and clears the challenger by alias, and refuses what would leave nothing to serve', async () => {
     const set = await cli('models', 'alias', 'set', 'challenger', first);
     expect(set.code, set.stderr).toBe(0);

@@ -12,16 +12,19 @@ const wine = (input: Record<string, unknown>) =>
     [input.winery, input.wine, input.year ?? 'N.V.'].map((v) => String(v ?? '-')).join(' '),
   );
 
-/** Two lines: the challenger's agreement with the champion, and its largest disagreement. */
+/**
+ * Two lines: the challenger's agreement with the champion (the instances' version), and its
+ * largest disagreement.
+ */
 export const ShadowLines = memo(function ShadowLines({agreement}: {agreement: FleetAgreement}) {
   const role = agreement.canaryPercent > 0 ? `canary ${agreement.canaryPercent}%` : 'shadow';
   const worst = agreement.largest[0];
   return (
     <>
       <Text wrap="truncate-end">
-        <Text color={tint(theme.accent)}>challenger</Text> {agreement.challenger} ({role}) vs{' '}
-        {agreement.champion}: {agreement.count} compared · mean difference{' '}
-        {pct(agreement.mean_abs_pct_diff)} · {pct(agreement.within_10pct)} within 10%
+        <Text color={tint(theme.accent)}>challenger</Text> {agreement.challenger} ({role}):{' '}
+        {agreement.count} compared · mean diff {pct(agreement.mean_abs_pct_diff)} ·{' '}
+        {pct(agreement.within_10pct)} within 10%
       </Text>
       <Text wrap="truncate-end" color={tint(theme.muted)}>
         {worst

@@ -112,15 +112,22 @@ export class ModelRegistry {
     }
   }
 
-  /** Upload (never overwriting), then announce. An announcement failure leaves the upload listed as not announced. */
-  async publish(artifact: Buffer, summary: ArtifactSummary): Promise<PublishedVersion> {
+  /**
+   * Upload (never overwriting), then announce, as the champion unless `alias` says otherwise. An
+   * announcement failure leaves the upload listed as not announced.
+   */
+  async publish(
+    artifact: Buffer,
+    summary: ArtifactSummary,
+    {alias}: {alias?: AliasName} = {},
+  ): Promise<PublishedVersion> {
     const key = this.keyOf(summary.version);
     const sha256 = sha256Hex(artifact);
     const signature = this.signer?.().sign(sha256);
     await this.store.put(key, artifact, artifactMetadata(summary, sha256, signature));
     let announced: PublishResult;
     try {
-      announced = await this.announceStored(summary, key, sha256, signature);
+      announced = await this.announceStored(summary, key, sha256, signature, alias);
     } catch (error) {
       throw new AnnounceError(
         `uploaded ${key} but could not announce it on ${this.topic} (${(error as Error).message}): run \`wine-tui models promote ${summary.version}\` once the broker is back`,

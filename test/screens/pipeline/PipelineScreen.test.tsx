@@ -112,6 +112,61 @@ describe('PipelineScreen', () => {
     expect(frame()).toMatch(/dead letters\/s +0\.0 ▁+ 0 in the DLQ/);
   });
 
+  it('shows the challenger, its agreement pooled over the instances, and the largest disagreement', async () => {
+    const largest = (id: string, champion: number, challenger: number) => ({
+      request_id: id,
+      input: {winery: 'Pingus', wine: 'Flor\u0007', year: 2010},
+      champion_price: champion,
+      challenger_price: challenger,
+      pct_diff: Math.abs(challenger - champion) / champion,
+    });
+    const agreement = (
+      count: number,
+      mean: number,
+      within: number,
+      worst: ReturnType<typeof largest>,
+    ) =>
+      ({
+        champion: 'v-one',
+        challenger: 'v-two',
+        count,
+        mean_abs_pct_diff: mean,
+        within_10pct: within,
+        largest: [worst],
+      }) as Heartbeat['agreement'];
+    const challenger = {version: 'v-two', loading: null, error: null, canary_percent: 30};
+    await report(
+      heartbeat('alpha:1-aaaaaa', {
+        challenger,
+        agreement: agreement(100, 0.04, 0.9, largest('r-1', 100, 130)),
+      }),
+      heartbeat('beta:2-bbbbbb', {
+        challenger,
+        agreement: agreement(300, 0.08, 0.7, largest('r-2', 200, 320)),
+      }),
+      heartbeat('gamma:3-cccccc', {
+        challenger: {
+          version: null,
+          loading: 'v-three',
+          error: 'the store is unreachable',
+          canary_percent: 0,
+        },
+      }),
+    );
+    show();
+    await until(() =>
+      expect(frame()).toContain(
+        'challenger v-two (canary 30%): 400 compared · mean diff 7.0% · 75.0% within 10%',
+      ),
+    );
+    // The wine came from a request: its control character is shown escaped.
+    expect(frame()).toContain('largest: Pingus Flor\\u0007 2010: €200.00 vs €320.00 (60.0%)');
+    expect(frame()).toContain(
+      '! challenger v-three not loaded on 1 instance (champion alone): the store is un',
+    );
+    expect(frame().split('\n').length).toBeLessThanOrEqual(21);
+  });
+
   it('follows the lag down to 0 as the group commits, and says when it does not drain', async () => {
     const {config} = env.services;
     await report(heartbeat('alpha:1-aaaaaa', {rate: 0}));
