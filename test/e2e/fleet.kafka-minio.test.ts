@@ -48,6 +48,8 @@ describe.skipIf(skip)('the Pipeline and Dead letters screens end to end', () => 
   let configDir: string;
   let session: TmuxSession;
   let version: string;
+  /** Published before the champion, never announced as it: the challenger set by keys below. */
+  let candidate: string;
 
   beforeAll(async () => {
     await createBucket(s3!, bucket);
@@ -63,6 +65,13 @@ describe.skipIf(skip)('the Pipeline and Dead letters screens end to end', () => 
         configEntries: [{name: 'cleanup.policy', value: 'compact'}],
       },
     ]);
+    ({version: candidate} = await publishModel({
+      brokers,
+      s3: s3!,
+      bucket,
+      trainTopic: topics.train,
+      seed: 7,
+    }));
     ({version} = await publishModel({brokers, s3: s3!, bucket, trainTopic: topics.train}));
     configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wine-tui-fleet-e2e-'));
     // The TUI watches the group serve uses by default: group.id.
@@ -78,6 +87,7 @@ describe.skipIf(skip)('the Pipeline and Dead letters screens end to end', () => 
         `  requests: '${topics.requests}'`,
         `  dead_letters: '${topics.deadLetters}'`,
         `  status: '${statusTopic}'`,
+        `  shadow: '${topics.shadow}'`,
         '',
       ].join('\n'),
     );
@@ -201,6 +211,36 @@ describe.skipIf(skip)('the Pipeline and Dead letters screens end to end', () => 
     session.send('r');
     await session.waitFor(/8 letters in 2 classes/);
     await session.waitFor(/\[↻1\] the request is not JSON/);
+  });
+
+  it('sets a challenger on the Models screen by keys, and shows its agreement on the Pipeline screen', async () => {
+    session.send('2');
+    await session.waitFor(new RegExp(candidate.replace(/[/.]/g, '\\$&')));
+    // Down until the candidate's row is the selected one (the rows are newest first).
+    for (let i = 0; i < 5 && !new RegExp(`^› .*${candidate}`, 'm').test(session.screen()); i++) {
+      session.send('j');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    session.send('x');
+    await session.waitFor(/the challenger\? y\/n/);
+    session.send('y');
+    await session.waitFor(/is the challenger/);
+
+    await Promise.all(
+      runs.running.map((serve) => serve.waitFor(new RegExp(`scoring challenger ${candidate}`))),
+    );
+    await produce(brokers, topics.requests, requestMessages('shadow', 0, 300));
+    session.send('5');
+    const shown = await session.waitFor(
+      /challenger (\S+) \(shadow\)\n(\d+) compared · mean diff ([\d.]+)% · ([\d.]+)% within 10%/,
+      60_000,
+    );
+    expect(shown[1]).toBe(candidate);
+    expect(Number(shown[2])).toBeGreaterThan(0);
+    await session.waitFor(/largest: .*€[\d.]+ vs €[\d.]+ \([\d.]+%\)/);
+    // One shadow record per request, on the topic the TUI's config names.
+    const shadow = await readCommitted(brokers, topics.shadow, {expected: 300, settleMs: 500});
+    expect(new Set(shadow.map((m) => m.key)).size).toBe(300);
   });
 
   it('quits on q', async () => {

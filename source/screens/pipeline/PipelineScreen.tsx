@@ -41,10 +41,10 @@ export function PipelineScreen({active, width, height}: ScreenProps) {
   }
   const agreement = fleetAgreement(instances);
   // Title, warnings, the instances' header, the lag line and header, two rate lines, the
-  // challenger's two lines when one is compared, the hint.
+  // challenger's three lines when one is compared, the hint.
   const warningLines = warningRows(warnings.length);
   const lagTableShown = partitions.length > 0;
-  const fixed = 6 + warningLines + (lagTableShown ? 1 : 0) + (agreement ? 2 : 0);
+  const fixed = 6 + warningLines + (lagTableShown ? 1 : 0) + (agreement ? 3 : 0);
   const [instanceRows, partitionRows] = lagTableShown
     ? splitRows(Math.max(2, height - fixed), instances.length, partitions.length)
     : [Math.max(1, height - fixed), 0];

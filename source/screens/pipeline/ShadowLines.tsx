@@ -13,8 +13,8 @@ const wine = (input: Record<string, unknown>) =>
   );
 
 /**
- * Two lines: the challenger's agreement with the champion (the instances' version), and its
- * largest disagreement.
+ * Three lines (a version id takes half of 80 columns): the challenger, its agreement with the
+ * champion (the instances' version), and its largest disagreement.
  */
 export const ShadowLines = memo(function ShadowLines({agreement}: {agreement: FleetAgreement}) {
   const role = agreement.canaryPercent > 0 ? `canary ${agreement.canaryPercent}%` : 'shadow';
@@ -22,7 +22,9 @@ export const ShadowLines = memo(function ShadowLines({agreement}: {agreement: Fl
   return (
     <>
       <Text wrap="truncate-end">
-        <Text color={tint(theme.accent)}>challenger</Text> {agreement.challenger} ({role}):{' '}
+        <Text color={tint(theme.accent)}>challenger</Text> {agreement.challenger} ({role})
+      </Text>
+      <Text wrap="truncate-end">
         {agreement.count} compared · mean diff {pct(agreement.mean_abs_pct_diff)} ·{' '}
         {pct(agreement.within_10pct)} within 10%
       </Text>

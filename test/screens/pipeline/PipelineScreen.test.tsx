@@ -156,7 +156,7 @@ describe('PipelineScreen', () => {
     show();
     await until(() =>
       expect(frame()).toContain(
-        'challenger v-two (canary 30%): 400 compared · mean diff 7.0% · 75.0% within 10%',
+        'challenger v-two (canary 30%)\n400 compared · mean diff 7.0% · 75.0% within 10%\n',
       ),
     );
     // The wine came from a request: its control character is shown escaped.
