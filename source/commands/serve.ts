@@ -141,6 +141,7 @@ export const serveCommand: Command = {
         },
         ...(metrics ? {observer: metrics} : {}),
       });
+      metrics?.setDriftSource(() => service.driftFigures());
       // Reporting from now on: an instance waiting for its first model shows as such.
       heartbeats = new HeartbeatPublisher({
         bus: services.bus,

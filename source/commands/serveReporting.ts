@@ -47,5 +47,6 @@ export function heartbeatFigures(
           }
         : null,
     agreement: challenger.version ? service.agreementFigures() : null,
+    drift: service.driftFigures(),
   };
 }

@@ -3,6 +3,8 @@ import {openServices} from '../services/connect.js';
 import {InvalidInputError} from '../services/errors.js';
 import type {InstanceStatus} from '../services/fleet/fleetStatus.js';
 import {readFleetStatus} from '../services/fleet/readFleetStatus.js';
+import {fleetDrift} from '../services/fleet/fleetDrift.js';
+import {liveInstances} from '../services/fleet/fleetStatus.js';
 import {type Command, connectionHelp, overridesFrom} from './command.js';
 
 export const statusCommand: Command = {
@@ -20,7 +22,11 @@ export const statusCommand: Command = {
   --json prints one object:
     {group, instances: [{id, host, state, version, loading, partitions, rate, p50_ms, p99_ms,
      dead_letters, last_seen, stale, challenger, agreement}], lag: {total, seconds, partitions:
-     [{partition, committed, end, lag}]}, dead_letters: {total}, warnings: [...]}
+     [{partition, committed, end, lag}]}, dead_letters: {total}, drift, warnings: [...]}
+  drift: null, or per input field {psi, unknown_rate}: the population stability index of the
+  recent requests (up to 2,000 per instance) against the serving model's training rows, and the
+  share with a category it never saw (null for numeric fields); the worst over the live instances.
+  Above 0.2 a field has shifted (a warning).
   challenger: null, or {version, loading, error, canary_percent}; agreement (with a challenger in
   use): {champion, challenger, count, mean_abs_pct_diff, within_10pct, largest: [{request_id,
   input, champion_price, challenger_price, pct_diff}]}, over the requests the instance scored with
@@ -68,6 +74,7 @@ ${connectionHelp}
           `no instance of group ${group} has reported on ${config.topics.status}, and the group has committed nothing on ${config.topics.requests}${seen}`,
         );
       }
+      const drift = fleetDrift(liveInstances(status.instances));
       if (flags.json) {
         io.stdout(
           JSON.stringify({
@@ -85,6 +92,7 @@ ${connectionHelp}
               })),
             },
             dead_letters: {total: status.deadLetters},
+            drift,
             warnings: status.warnings,
           }),
         );
@@ -101,6 +109,7 @@ ${connectionHelp}
           `, ${status.deadLetters ?? 0} dead letter(s) on ${config.topics.deadLetters}`,
       );
       for (const warning of status.warnings) io.stdout(`warning: ${warning}`);
+      if (drift) io.stdout(driftLine(drift));
       for (const instance of status.instances) io.stdout(instanceLine(instance));
       for (const p of lag?.partitions ?? []) {
         io.stdout(
@@ -128,6 +137,7 @@ function instanceJson(i: InstanceStatus) {
     dead_letters: i.dead_letters_total,
     last_seen: i.last_seen,
     stale: i.stale,
+    drift: i.drift,
     challenger: i.challenger,
     agreement: i.agreement,
   };
@@ -160,4 +170,13 @@ function challengerText({challenger, agreement}: InstanceStatus): string {
       `${pct(agreement.within_10pct)} within 10%`;
   }
   return text;
+}
+
+function driftLine(drift: NonNullable<ReturnType<typeof fleetDrift>>): string {
+  const fields = Object.entries(drift).map(
+    ([field, f]) =>
+      `${field} ${f!.psi.toFixed(2)}` +
+      (f!.unknown_rate ? ` (${(f!.unknown_rate * 100).toFixed(0)}% unknown)` : ''),
+  );
+  return `input drift (PSI): ${fields.join(', ')}`;
 }

@@ -1,6 +1,7 @@
 import {createHash} from 'node:crypto';
 import {z} from 'zod';
 import {ModelError} from './errors.js';
+import {trainingReferenceSchema} from './drift.js';
 import {countColumns} from './features.js';
 import {CATEGORICAL_FEATURES, NUMERICAL_FEATURES, trainOptionsSchema} from './options.js';
 
@@ -62,6 +63,8 @@ const contentSchema = z.strictObject({
   /** Hold-out metrics in euros, and those of always predicting the training median price. */
   metrics: metricsSchema,
   baseline: z.strictObject({median: z.number(), metrics: metricsSchema}),
+  /** The training rows' input distribution, for drift (drift.ts); absent in older artifacts. */
+  reference: trainingReferenceSchema.optional(),
 });
 
 const artifactSchema = contentSchema

@@ -2,6 +2,7 @@ import {createHash} from 'node:crypto';
 import MLR from 'ml-regression-multivariate-linear';
 import {MODEL_NAME, sealArtifact, type ModelArtifact} from './artifact.js';
 import {dedupe, loadWines, splitRows, type RowIssue} from './dataset.js';
+import {trainingReference} from './drift.js';
 import {ModelError} from './errors.js';
 import {
   buildFeatureSpec,
@@ -101,6 +102,7 @@ export async function train(request: TrainRequest, hooks: TrainHooks = {}): Prom
         actual.map(() => trainMedian),
       ),
     },
+    reference: trainingReference(split.train),
   });
   return {artifact, issues: loaded.issues};
 }

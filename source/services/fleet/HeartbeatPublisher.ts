@@ -15,6 +15,7 @@ export type HeartbeatFigures = Pick<
   | 'dead_letters_total'
   | 'challenger'
   | 'agreement'
+  | 'drift'
 >;
 
 export interface HeartbeatPublisherOptions {

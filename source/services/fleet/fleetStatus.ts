@@ -1,8 +1,10 @@
 import type {BusMessage} from '../ports/MessageBus.js';
 import {isStale, parseHeartbeat, type ChallengerState, type Heartbeat} from './heartbeat.js';
 import type {Agreement} from '../predictor/ShadowAgreement.js';
+import type {DriftFigures} from '../predictor/InputDrift.js';
 import type {LagFigures} from './LagTracker.js';
 import {challengerWarnings} from './fleetAgreement.js';
+import {driftWarnings} from './fleetDrift.js';
 
 /*
  * What `wine-tui status` prints and the Pipeline screen shows: the instances of one serve group,
@@ -28,6 +30,7 @@ export interface InstanceStatus {
   stale: boolean;
   challenger: ChallengerState | null;
   agreement: Agreement | null;
+  drift: DriftFigures | null;
 }
 
 export interface FleetStatus {
@@ -105,6 +108,7 @@ function instanceStatus(h: Heartbeat, now: number): InstanceStatus {
     stale: isStale(h, now),
     challenger: h.challenger ?? null,
     agreement: h.agreement ?? null,
+    drift: h.drift ?? null,
   };
 }
 
@@ -144,5 +148,6 @@ export function fleetWarnings(
     warnings.push(`newest version ${newestVersion} is not serving anywhere yet`);
   }
   warnings.push(...challengerWarnings(status.instances));
+  warnings.push(...driftWarnings(live));
   return warnings;
 }

@@ -4,6 +4,7 @@ import {z} from 'zod';
 import type {DeliveryGuarantee} from '../ports/RequestStream.js';
 import type {WineInput} from '../../ml/input.js';
 import type {Agreement} from '../predictor/ShadowAgreement.js';
+import type {DriftFigures} from '../predictor/InputDrift.js';
 
 /*
  * The record each `wine-tui serve` publishes on the status topic (compacted, key: the instance
@@ -44,6 +45,8 @@ export interface Heartbeat {
   challenger?: ChallengerState | null;
   /** Live agreement between champion and challenger; null before the first comparison. */
   agreement?: Agreement | null;
+  /** Per input field: PSI against the serving model's training rows and the unknown-category rate. */
+  drift?: DriftFigures | null;
 }
 
 export interface ChallengerState {
@@ -110,6 +113,23 @@ const heartbeatSchema = z.object({
         )
         .max(20),
     })
+    .nullable()
+    .optional(),
+  drift: z
+    .partialRecord(
+      z.enum([
+        'winery',
+        'wine',
+        'region',
+        'type',
+        'year',
+        'rating',
+        'num_reviews',
+        'body',
+        'acidity',
+      ]),
+      z.object({psi: z.number().nonnegative(), unknown_rate: z.number().min(0).max(1).nullable()}),
+    )
     .nullable()
     .optional(),
 });

@@ -1,6 +1,7 @@
 import {collectDefaultMetrics, Counter, Gauge, Histogram, Registry} from 'prom-client';
 import type {GroupPartitionOffsets} from '../ports/MessageBus.js';
 import type {RequestRecord} from '../ports/RequestStream.js';
+import type {DriftFigures} from '../predictor/InputDrift.js';
 import type {ServedBatch, ServedBatchObserver} from '../predictor/PredictorService.js';
 
 /**
@@ -46,6 +47,7 @@ export class ServeMetrics implements ServedBatchObserver {
   private readonly lag: Gauge<'group' | 'topic' | 'partition'>;
   private readonly reasonClasses = new Set<string>();
   private serving: string | null = null;
+  private drift: () => DriftFigures | null = () => null;
 
   constructor(options: ServeMetricsOptions) {
     this.group = options.group;
@@ -92,6 +94,40 @@ export class ServeMetrics implements ServedBatchObserver {
       labelNames: ['group', 'topic', 'partition'],
       registers,
     });
+    // Computed at scrape time from the service's window, one series per field.
+    const driftGauge = (
+      name: string,
+      help: string,
+      pick: (f: DriftFigures) => Map<string, number>,
+    ) =>
+      new Gauge({
+        name: `${METRIC_PREFIX}${name}`,
+        help,
+        labelNames: ['field'],
+        registers,
+        collect: function (this: Gauge<'field'>) {
+          this.reset();
+          const figures = drift();
+          if (figures) for (const [field, value] of pick(figures)) this.set({field}, value);
+        },
+      });
+    const drift = () => this.drift();
+    const entries = (f: DriftFigures) => Object.entries(f).filter(([, d]) => d !== undefined);
+    driftGauge(
+      'input_drift_psi',
+      "Population stability index of each input field over the recent requests, against the serving model's training rows (above 0.2: shifted).",
+      (f) => new Map(entries(f).map(([field, d]) => [field, d!.psi])),
+    );
+    driftGauge(
+      'unknown_category_rate',
+      'Share of the recent requests with a category the serving model never saw in training, per field.',
+      (f) =>
+        new Map(
+          entries(f).flatMap(([field, d]) =>
+            d!.unknown_rate === null ? [] : [[field, d!.unknown_rate] as const],
+          ),
+        ),
+    );
     if (options.processMetrics ?? true) collectDefaultMetrics({register: this.registry});
   }
 
@@ -127,6 +163,11 @@ export class ServeMetrics implements ServedBatchObserver {
     // One series at a time: the old version's must go, or both would read 1.
     this.modelInfo.reset();
     if (version !== null) this.modelInfo.set({group: this.group, version}, 1);
+  }
+
+  /** Where the drift gauges read their figures at each scrape. */
+  setDriftSource(source: () => DriftFigures | null): void {
+    this.drift = source;
   }
 
   /** Replaces every partition's lag: partitions gone (topic re-created smaller) leave no stale series. */

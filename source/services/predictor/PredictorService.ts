@@ -9,6 +9,7 @@ import {deadLetterMessage} from './deadLetters.js';
 import {LatencyStats, type ServiceStats} from './LatencyStats.js';
 import type {ModelHolder} from './ModelHolder.js';
 import {parseRequest} from './requests.js';
+import {InputDrift, type DriftFigures} from './InputDrift.js';
 import {ShadowAgreement, type Agreement} from './ShadowAgreement.js';
 import {inCanary, type ShadowComparison, type ShadowRecord} from './shadowScoring.js';
 import type {LoadedModel} from '../app/modelWorkflow.js';
@@ -29,6 +30,8 @@ export interface ServedBatch extends BatchOutput {
   reasonClasses: string[];
   /** Requests scored by champion and challenger both. */
   shadow: ShadowComparison[];
+  /** The predictions sent, for the drift window. */
+  answered: PredictionMessage[];
 }
 
 /** Who else follows the committed batches: serve's metrics. */
@@ -57,6 +60,9 @@ export class PredictorService implements BatchHandler<ServedBatch> {
   private readonly challenger: PredictorServiceOptions['challenger'];
   private readonly canaryPercent: number;
   private readonly agreement = new ShadowAgreement();
+  private readonly drift = new InputDrift();
+  /** The champion of the latest batch: its training reference is what drift is measured against. */
+  private serving: LoadedModel | undefined;
 
   constructor(options: PredictorServiceOptions) {
     this.models = options.models;
@@ -70,6 +76,7 @@ export class PredictorService implements BatchHandler<ServedBatch> {
     // The one place a new version takes over: before a batch, never inside one.
     const model = this.models.swap();
     if (!model) throw new Error('no model is loaded yet');
+    this.serving = model;
     const challenger = this.challenger?.swap();
     // A challenger that is also the champion has nothing to be compared with.
     const shadowModel =
@@ -79,6 +86,7 @@ export class PredictorService implements BatchHandler<ServedBatch> {
     const messages: OutputMessage[] = [];
     const reasonClasses: string[] = [];
     const shadow: ShadowComparison[] = [];
+    const answered: PredictionMessage[] = [];
     const dead = (
       record: RequestRecord,
       reason: {reason: string; reasonClass: string},
@@ -123,13 +131,14 @@ export class PredictorService implements BatchHandler<ServedBatch> {
       if (shadowModel) {
         prediction = this.scoreShadow(shadowModel, prediction, messages, shadow);
       }
+      answered.push(prediction);
       messages.push({
         topic: this.topics.predictions,
         key: request.requestId,
         value: Buffer.from(JSON.stringify(prediction)),
       });
     }
-    return {messages, deadLetters: reasonClasses.length, reasonClasses, shadow};
+    return {messages, deadLetters: reasonClasses.length, reasonClasses, shadow, answered};
   }
 
   /**
@@ -184,6 +193,11 @@ export class PredictorService implements BatchHandler<ServedBatch> {
     return answer;
   }
 
+  /** Drift of the recent committed inputs from the champion's training reference. */
+  driftFigures(): DriftFigures | null {
+    return this.drift.figures(this.serving);
+  }
+
   /** Live agreement between champion and challenger over committed batches. */
   agreementFigures(): Agreement | null {
     return this.agreement.figures();
@@ -192,6 +206,7 @@ export class PredictorService implements BatchHandler<ServedBatch> {
   committed(batch: RequestRecord[], output: ServedBatch): void {
     this.latency.add(batch, output.deadLetters);
     if (output.shadow.length > 0) this.agreement.add(output.shadow);
+    this.drift.add(output.answered);
     this.observer?.committed(batch, output);
   }
 

@@ -137,6 +137,7 @@ describe('PipelineScreen', () => {
     const challenger = {version: 'v-two', loading: null, error: null, canary_percent: 30};
     await report(
       heartbeat('alpha:1-aaaaaa', {
+        drift: {region: {psi: 0.45, unknown_rate: 1}, rating: {psi: 0.02, unknown_rate: null}},
         challenger,
         agreement: agreement(100, 0.04, 0.9, largest('r-1', 100, 130)),
       }),
@@ -164,6 +165,7 @@ describe('PipelineScreen', () => {
     expect(frame()).toContain(
       '! challenger v-three not loaded on 1 instance (champion alone): the store is un',
     );
+    expect(frame()).toContain('! input drift (PSI > 0.2): region 0.45');
     expect(frame().split('\n').length).toBeLessThanOrEqual(21);
   });
 

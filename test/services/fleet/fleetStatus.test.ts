@@ -95,6 +95,7 @@ describe('HeartbeatTable', () => {
       stale: false,
       challenger: null,
       agreement: null,
+      drift: null,
     });
     expect(t.instances('wine-tui', T0 + 3_001)[0]!.stale).toBe(true);
   });

@@ -43,6 +43,7 @@ const output = (reasonClasses: string[] = []): ServedBatch => ({
   deadLetters: reasonClasses.length,
   reasonClasses,
   shadow: [],
+  answered: [],
 });
 
 /** The exposition as a real scraper would read it: parsed, by family name. */
