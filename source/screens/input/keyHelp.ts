@@ -47,6 +47,10 @@ export const SCREEN_HELP: Record<ScreenId, HelpEntry[]> = {
     {commands: ['delete'], description: 'delete the selected version, after y/n'},
     {commands: ['refresh'], description: 'refresh'},
     {commands: ['compare'], description: 'mark for comparison (mark two to compare)'},
+    {
+      commands: ['replay'],
+      description: 'in the comparison: replay past predictions with both versions',
+    },
     {commands: ['history'], description: 'alias history: who set what, when (↑/↓ scroll)'},
     {commands: ['yes', 'no'], description: 'confirm / cancel an alias change or deletion'},
     {commands: ['back'], description: 'back to the list (clears the comparison marks)'},

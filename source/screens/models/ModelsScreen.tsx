@@ -5,21 +5,24 @@ import {type ScreenProps, useServices} from '../shared/AppContext.js';
 import {ModelsCompare} from './ModelsCompare.js';
 import {ModelsDetails} from './ModelsDetails.js';
 import {ModelsHistory} from './ModelsHistory.js';
+import {ModelsReplay} from './ModelsReplay.js';
 import {ModelsTable} from './ModelsTable.js';
 import {useAnnouncementHistory} from '../shared/useAnnouncements.js';
 import {useModelDetails} from './useModelDetails.js';
 import {useModelVersions} from './useModelVersions.js';
 import {useRegistryAction} from './useRegistryAction.js';
+import {useReplay} from './useReplay.js';
 import {type CommandHandlers, useCommands} from '../input/useCommands.js';
 import {type Confirm, ModelsStatusMessage} from './ModelsStatusMessage.js';
 import {theme, tint} from '../shared/theme.js';
 
-type View = 'list' | 'details' | 'compare' | 'history';
+type View = 'list' | 'details' | 'compare' | 'replay' | 'history';
 
 const HINTS: Record<View, string> = {
   list: '↑↓ select · Enter details · a champion · x/X challenger · d delete · c compare · h history',
   details: 'Esc back · r refresh',
-  compare: 'Esc back (clears the marks)',
+  compare: 'b replay past predictions with both · Esc back (clears the marks)',
+  replay: 'Esc back to the comparison',
   history: '↑↓ scroll · Esc back',
 };
 
@@ -44,7 +47,12 @@ export function ModelsScreen({active, width, height}: ScreenProps) {
     // Older on the left, whichever was marked first.
     .sort((x, y) => x.createdAt.localeCompare(y.createdAt));
   const [markA, markB] = markedVersions;
-  const comparing = view === 'compare' && markA !== undefined && markB !== undefined;
+  const paired = markA !== undefined && markB !== undefined;
+  const comparing = view === 'compare' && paired;
+  // Older as A: how the newer version would have priced what the older one answered.
+  const replayState = useReplay(
+    view === 'replay' && paired ? {a: markA.version, b: markB.version} : undefined,
+  );
 
   const details = useModelDetails(view === 'details' ? current?.version : undefined);
   const detailsA = useModelDetails(comparing ? markA.version : undefined);
@@ -107,6 +115,7 @@ export function ModelsScreen({active, width, height}: ScreenProps) {
     back: () => setView('list'),
   };
   const backToList = () => {
+    if (view === 'replay') return setView('compare');
     if (view === 'compare') setMarked([]);
     setView('list');
   };
@@ -129,7 +138,12 @@ export function ModelsScreen({active, width, height}: ScreenProps) {
                   setHistoryScroll(0);
                   setView('history');
                 },
-                ...(view === 'list' ? listCommands : {back: backToList}),
+                ...(view === 'list'
+                  ? listCommands
+                  : {
+                      back: backToList,
+                      ...(comparing ? {replay: () => setView('replay')} : {}),
+                    }),
               }),
         },
     {isActive: active},
@@ -145,9 +159,11 @@ export function ModelsScreen({active, width, height}: ScreenProps) {
       ? `Alias history: ${history.length} announcement${history.length === 1 ? '' : 's'}, newest first`
       : view === 'compare'
         ? 'Compare versions'
-        : view === 'details'
-          ? 'Version details'
-          : `Model versions: ${versions.length}${marked.length > 0 ? ` · ${marked.length} marked` : ''}`;
+        : view === 'replay'
+          ? 'Replay: past predictions priced by both versions'
+          : view === 'details'
+            ? 'Version details'
+            : `Model versions: ${versions.length}${marked.length > 0 ? ` · ${marked.length} marked` : ''}`;
 
   let body;
   if (view === 'details' && current) {
@@ -161,6 +177,10 @@ export function ModelsScreen({active, width, height}: ScreenProps) {
         width={width}
         height={bodyRows}
       />
+    );
+  } else if (view === 'replay' && paired) {
+    body = (
+      <ModelsReplay a={markA.version} b={markB.version} state={replayState} height={bodyRows} />
     );
   } else if (view === 'history') {
     body = <ModelsHistory history={history} scroll={historyScroll} rows={bodyRows - 1} />;
