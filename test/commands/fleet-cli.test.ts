@@ -112,7 +112,7 @@ describe('fleet commands on the embedded bus', () => {
       expect(result.code).toBe(0);
       const status = JSON.parse(result.stdout) as Record<string, unknown>;
       expect(Object.keys(status).sort()).toEqual(
-        ['dead_letters', 'group', 'instances', 'lag', 'warnings'].sort(),
+        ['dead_letters', 'drift', 'group', 'instances', 'lag', 'warnings'].sort(),
       );
       expect(status.group).toBe('wine-tui');
       const instances = status.instances as Array<Record<string, unknown>>;
@@ -131,8 +131,14 @@ describe('fleet commands on the embedded bus', () => {
           'dead_letters',
           'last_seen',
           'stale',
+          'challenger',
+          'agreement',
+          'drift',
         ].sort(),
       );
+      // No challenger, no requests answered: nothing to compare, no drift yet.
+      expect(status.drift).toBeNull();
+      expect(instances[0]).toMatchObject({challenger: null, agreement: null, drift: null});
       expect(instances[0]).toMatchObject({
         id: 'host-a:42-abcdef',
         host: 'host-a',

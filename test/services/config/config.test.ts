@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       requests: 'predict_requests',
       deadLetters: 'predict_requests.dlq',
       status: 'wine_tui_status',
+      shadow: 'app_messages.shadow',
     });
     expect(config.s3.bucket).toBe('wines-models');
     expect(config.s3.prefix).toBe('models/');
