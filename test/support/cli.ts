@@ -60,6 +60,8 @@ export interface VersionRow {
   /** The signer's key id; null when unsigned. */
   key_id: string | null;
   announced: boolean;
+  /** The aliases the version holds (champion, challenger). */
+  aliases: string[];
   active: boolean;
 }
 
