@@ -2,11 +2,14 @@ import {createHash} from 'node:crypto';
 import {z} from 'zod';
 import {ModelError} from './errors.js';
 import {countColumns} from './features.js';
+import {MODEL_NAME} from './linearPredictor.js';
 import {CATEGORICAL_FEATURES, NUMERICAL_FEATURES, trainOptionsSchema} from './options.js';
 
-export const ARTIFACT_SCHEMA = 'wine-tui/model@1';
-/** The name ml-regression-multivariate-linear's toJSON()/load() use; the weights load into it. */
-export const MODEL_NAME = 'multivariateLinearRegression';
+/** What train() writes. model@2 adds the repeated-split evaluation, more metrics and data checks. */
+export const ARTIFACT_SCHEMA = 'wine-tui/model@2';
+/** Still loaded, and predicted from exactly as before. */
+export const ARTIFACT_SCHEMA_V1 = 'wine-tui/model@1';
+const SCHEMAS = [ARTIFACT_SCHEMA_V1, ARTIFACT_SCHEMA] as const;
 
 /** `2026-11-23/T101500Z-3f9c0a12`: a date folder, the UTC time, hex of the artifact digest. */
 const VERSION_ID = /^\d{4}-\d{2}-\d{2}\/T\d{6}Z-[0-9a-f]{4,64}$/;
@@ -18,10 +21,19 @@ const metricsSchema = z.strictObject({
   rmse: z.number().min(0),
   mae: z.number().min(0),
   mape: z.number().min(0),
+  // model@2 only:
+  r2_log: z.number().optional(),
+  median_ape: z.number().min(0).optional(),
+});
+const spreadSchema = z.strictObject({
+  mean: z.number(),
+  std: z.number().min(0),
+  min: z.number(),
+  max: z.number(),
 });
 
 const contentSchema = z.strictObject({
-  schema: z.literal(ARTIFACT_SCHEMA),
+  schema: z.enum(SCHEMAS),
   created_at: z.iso.datetime(),
   wine_tui_version: z.string().min(1),
   data: z.strictObject({
@@ -34,12 +46,27 @@ const contentSchema = z.strictObject({
       unique: count,
       train: count,
       test: count,
+      /** model@2: rows the data checks flagged, and how many of them left the training rows. */
+      suspect: count.optional(),
+      excluded: count.optional(),
     }),
   }),
   training: z.strictObject({
-    options: trainOptionsSchema,
+    // The alpha fitted with is always a number (for 'auto': the one cross-validation chose).
+    options: trainOptionsSchema.extend({
+      alpha: z.number({error: 'must be a number >= 0'}).min(0, {error: 'must be a number >= 0'}),
+      excludeSuspect: z.boolean().optional(),
+    }),
     solver: z.literal('sparse-normal-equations-cholesky'),
     jitter: z.number().min(0),
+    /** model@2 with --alpha auto: the cross-validation inside the training rows. */
+    alpha_search: z
+      .strictObject({
+        folds: count,
+        candidates: z.array(z.strictObject({alpha: z.number().min(0), rmse: z.number().min(0)})),
+        alpha: z.number().min(0),
+      })
+      .optional(),
   }),
   features: z.strictObject({
     numerical: z.array(
@@ -62,6 +89,21 @@ const contentSchema = z.strictObject({
   /** Hold-out metrics in euros, and those of always predicting the training median price. */
   metrics: metricsSchema,
   baseline: z.strictObject({median: z.number(), metrics: metricsSchema}),
+  /** model@2: the same options fitted on seeded splits 1..N, each metric's mean, std and range. */
+  evaluation: z
+    .strictObject({
+      seeds: z.strictObject({first: count, last: count}),
+      splits: z.number().int().min(1),
+      metrics: z.strictObject({
+        r2: spreadSchema,
+        r2_log: spreadSchema,
+        mape: spreadSchema,
+        median_ape: spreadSchema,
+        rmse: spreadSchema,
+        mae: spreadSchema,
+      }),
+    })
+    .optional(),
 });
 
 const artifactSchema = contentSchema
@@ -102,8 +144,29 @@ const artifactSchema = contentSchema
         problem(['features', 'categorical', index], `${block.name} repeats a level`);
       }
     });
-    if (data.rows.train + data.rows.test !== data.rows.unique) {
-      problem(['data', 'rows'], 'train + test must equal unique');
+    if (data.rows.train + data.rows.test + (data.rows.excluded ?? 0) !== data.rows.unique) {
+      problem(['data', 'rows'], 'train + test + excluded must equal unique');
+    }
+    // Each schema has exactly its own fields, so a model@1 reader never meets a half-v2 artifact.
+    const v2Fields = [
+      artifact.evaluation,
+      artifact.metrics.r2_log,
+      artifact.metrics.median_ape,
+      data.rows.suspect,
+      data.rows.excluded,
+      training.options.excludeSuspect,
+    ];
+    if (artifact.schema === ARTIFACT_SCHEMA && v2Fields.some((field) => field === undefined)) {
+      problem(
+        ['schema'],
+        `${ARTIFACT_SCHEMA} needs evaluation, r2_log, median_ape and data checks`,
+      );
+    }
+    if (
+      artifact.schema === ARTIFACT_SCHEMA_V1 &&
+      (v2Fields.some((field) => field !== undefined) || training.alpha_search !== undefined)
+    ) {
+      problem(['schema'], `${ARTIFACT_SCHEMA_V1} cannot hold model@2 fields`);
     }
   });
 
@@ -178,9 +241,9 @@ export function parseArtifact(bytes: Buffer | Uint8Array | string): ModelArtifac
     throw new ModelError('model artifact must be a JSON object; refusing it');
   }
   const record = raw as Record<string, unknown>;
-  if (record.schema !== ARTIFACT_SCHEMA) {
+  if (!(SCHEMAS as readonly unknown[]).includes(record.schema)) {
     throw new ModelError(
-      `model artifact schema ${JSON.stringify(record.schema ?? null)} is not supported; expected ${ARTIFACT_SCHEMA}`,
+      `model artifact schema ${JSON.stringify(record.schema ?? null)} is not supported; expected ${SCHEMAS.join(' or ')}`,
     );
   }
   const parsed = artifactSchema.safeParse(raw);

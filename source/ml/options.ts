@@ -1,16 +1,33 @@
 import {z} from 'zod';
 import {ModelError} from './errors.js';
 
-export const CATEGORICAL_FEATURES = ['winery', 'wine', 'year', 'region', 'type'] as const;
-export const NUMERICAL_FEATURES = ['rating', 'body', 'num_reviews', 'acidity'] as const;
+// New names go at the end: the column layout follows these orders, and classic must not move.
+export const CATEGORICAL_FEATURES = [
+  'winery',
+  'wine',
+  'year',
+  'region',
+  'type',
+  'winery_wine',
+] as const;
+export const NUMERICAL_FEATURES = [
+  'rating',
+  'body',
+  'num_reviews',
+  'acidity',
+  'log_num_reviews',
+  'age',
+  'age_squared',
+  'non_vintage',
+] as const;
 export const FEATURE_NAMES = [...CATEGORICAL_FEATURES, ...NUMERICAL_FEATURES] as const;
 
 export type CategoricalFeature = (typeof CATEGORICAL_FEATURES)[number];
 export type NumericalFeature = (typeof NUMERICAL_FEATURES)[number];
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
-/** The original pipeline's features; num_reviews and acidity are opt-in. */
-export const DEFAULT_FEATURES: readonly FeatureName[] = [
+/** The original pipeline's features (one-hot year); model@1 always used these by default. */
+export const CLASSIC_FEATURES: readonly FeatureName[] = [
   'winery',
   'wine',
   'year',
@@ -20,6 +37,31 @@ export const DEFAULT_FEATURES: readonly FeatureName[] = [
   'body',
 ];
 
+/**
+ * Model v2's recipe, measured as means over seeds 1..30 (issue 12): log(num_reviews), a numeric
+ * vintage age with age² and a non-vintage flag instead of one-hot year, and a winery|wine pair
+ * beside winery and wine. Pooling, target encoding, per-group slopes and acidity did not help.
+ */
+export const DEFAULT_FEATURES: readonly FeatureName[] = [
+  'winery',
+  'wine',
+  'region',
+  'type',
+  'winery_wine',
+  'rating',
+  'body',
+  'log_num_reviews',
+  'age',
+  'age_squared',
+  'non_vintage',
+];
+
+/** Feature sets `--features` accepts by name, beside a comma-separated list of feature names. */
+export const FEATURE_SETS: Readonly<Record<string, readonly FeatureName[]>> = {
+  default: DEFAULT_FEATURES,
+  classic: CLASSIC_FEATURES,
+};
+
 export const trainOptionsSchema = z.strictObject({
   features: z
     .array(z.enum(FEATURE_NAMES, {error: `must list names from ${FEATURE_NAMES.join(', ')}`}), {
@@ -27,7 +69,10 @@ export const trainOptionsSchema = z.strictObject({
     })
     .min(1, {error: 'must name at least one feature'})
     .refine((names) => new Set(names).size === names.length, {error: 'must not repeat a name'}),
-  alpha: z.number({error: 'must be a number >= 0'}).min(0, {error: 'must be a number >= 0'}),
+  /** 'auto': chosen by k-fold cross-validation inside the training rows (see chooseAlpha). */
+  alpha: z.union([z.number().min(0, {error: 'must be a number >= 0 or auto'}), z.literal('auto')], {
+    error: 'must be a number >= 0 or auto',
+  }),
   logTarget: z.boolean({error: 'must be true or false'}),
   minCount: z
     .number({error: 'must be an integer >= 1'})
@@ -42,6 +87,8 @@ export const trainOptionsSchema = z.strictObject({
     .int({error: 'must be an integer from 0 to 4294967295'})
     .min(0, {error: 'must be an integer from 0 to 4294967295'})
     .max(0xffffffff, {error: 'must be an integer from 0 to 4294967295'}),
+  /** Drop the rows findSuspects() flags from the training rows (never from the test rows). */
+  excludeSuspect: z.boolean({error: 'must be true or false'}),
 });
 
 export type TrainOptions = z.infer<typeof trainOptionsSchema>;
@@ -68,6 +115,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   minCount: 1,
   testSize: 0.2,
   seed: 42,
+  excludeSuspect: false,
 };
 
 /** Merges the caller's options over the defaults and validates; throws ModelError naming the option. */

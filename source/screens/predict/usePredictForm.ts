@@ -75,7 +75,7 @@ export function isKnown(field: FieldName, value: string, vocabularies: Vocabular
   return vocabularies[field]?.includes(category) ?? false;
 }
 
-export function isCategorical(field: FieldName): field is CategoricalFeature {
+export function isCategorical(field: FieldName): field is CategoricalFeature & FieldName {
   return (
     field === 'winery' ||
     field === 'wine' ||
