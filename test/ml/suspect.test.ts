@@ -20,7 +20,7 @@ function normalLines(): string[] {
 describe('findSuspects', () => {
   it('finds a planted outlier, conflicting duplicates and a missing price', () => {
     const lines = normalLines();
-    lines[7] = line('Bodega 1', 'Tinto', 2012, 900); // the others cost ~22 EUR
+    lines[7] = line('Bodega 1', 'Tinto', 2012, 900); // its other vintages cost 21, 22, 24, 25 EUR
     lines.push(line('Bodega 3', 'Tinto', 2013, 99)); // same features as Bodega 3 2013, new price
     lines.push(line('Bodega 5', 'Tinto', 2020, 'NA'));
     const loaded = loadWines([HEADER, ...lines].join('\n'));
@@ -31,7 +31,7 @@ describe('findSuspects', () => {
       [202, 'same'],
     ]);
     expect(suspect[0]).toMatchObject({winery: 'Bodega 1', wine: 'Tinto', year: 2012, price: 900});
-    expect(suspect[0]?.reason).toBe('price 900 > 10x the median 22.5 of its other vintages');
+    expect(suspect[0]?.reason).toBe('price 900 > 10x the median 23 of its other vintages');
     expect(suspect[1]?.reason).toBe('same features as line 202 with a different price');
     expect(suspectFromIssues(loaded.issues)).toEqual([
       {
