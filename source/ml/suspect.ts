@@ -93,7 +93,10 @@ export function suspectFromIssues(issues: readonly RowIssue[]): SuspectRow[] {
             winery: issue.wine.winery,
             wine: issue.wine.wine,
             year: issue.wine.year,
-            price: Number.isFinite(Number(issue.wine.price)) ? Number(issue.wine.price) : null,
+            price:
+              issue.wine.price !== null && Number.isFinite(Number(issue.wine.price))
+                ? Number(issue.wine.price)
+                : null,
             reason: issue.wine.price === null ? 'missing price' : 'zero or unreadable price',
           },
         ]
