@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto';
 import {ARTIFACT_SCHEMA, sealArtifact, type ModelArtifact} from './artifact.js';
-import {dedupe, loadWines, type RowIssue} from './dataset.js';
+import {dedupe, loadWines, splitIndices, type RowIssue, type WineRow} from './dataset.js';
 import {ModelError} from './errors.js';
 import {MODEL_NAME, pricePredictor, type Prediction} from './linearPredictor.js';
 import type {WineRecord} from './input.js';
@@ -36,6 +36,8 @@ export interface TrainResult {
   issues: RowIssue[];
   /** Rows the data checks flagged (missing or zero price, price outliers, conflicting duplicates). */
   suspect: SuspectRow[];
+  /** Milliseconds the published model's solve took (kept out of the reproducible artifact). */
+  fitMs: number;
 }
 
 // Each step yields a macrotask so a TUI gets to render the step it was just told about.
@@ -61,19 +63,21 @@ export async function train(request: TrainRequest, hooks: TrainHooks = {}): Prom
   const suspect = [...suspectFromIssues(loaded.issues), ...flagged].sort((a, b) => a.row - b.row);
   const suspectLines = new Set(flagged.map((row) => row.row));
 
-  // The split, vocabularies and alpha search all happen inside fitSplit; 'fit' is announced there.
-  let fitDetail = '';
-  const split = fitSplit(unique, options, options.seed, suspectLines, {
-    onFit: (detail) => (fitDetail = detail),
-  });
+  const indices = splitIndices(unique.length, options.testSize, options.seed);
+  const excluded = options.excludeSuspect
+    ? indices.train.filter((index) => suspectLines.has((unique[index] as WineRow).line)).length
+    : 0;
   await step(
     'featurise',
     `${loaded.records} rows, ${loaded.issues.length} invalid, ${unique.length} unique: ` +
-      `${split.train.length} train, ${split.test.length} test` +
+      `${indices.train.length - excluded} train, ${indices.test.length} test` +
       (suspect.length > 0 ? `; ${suspect.length} suspect` : '') +
-      (split.excluded > 0 ? `, ${split.excluded} left out of training` : ''),
+      (excluded > 0 ? `, ${excluded} left out of training` : ''),
   );
-  await step('fit', fitDetail);
+  // fitSplit announces 'fit' itself: only it knows the alpha cross-validation chose.
+  const split = fitSplit(unique, options, options.seed, suspectLines, {
+    onFit: (detail) => hooks.onStep?.('fit', detail),
+  });
   await step(
     'evaluate',
     `${split.test.length} held-out rows` + (repeats > 1 ? `, then ${repeats} seeded splits` : ''),
@@ -116,7 +120,7 @@ export async function train(request: TrainRequest, hooks: TrainHooks = {}): Prom
     },
     evaluation,
   });
-  return {artifact, issues: loaded.issues, suspect};
+  return {artifact, issues: loaded.issues, suspect, fitMs: split.fitMs};
 }
 
 export interface Predictor {

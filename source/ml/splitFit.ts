@@ -22,6 +22,8 @@ export interface SplitFit {
   predict: (input: WineRecord) => Prediction;
   /** On the test rows, in euros (and log price). */
   metrics: PriceMetrics;
+  /** Wall time of the solve alone (not featurising, not cross-validation). */
+  fitMs: number;
 }
 
 export interface SplitFitHooks {
@@ -63,7 +65,9 @@ export function fitSplit(
     options.logTarget ? Math.log(row.price) : row.price,
   );
   hooks.onFit?.(`${train.length} rows x ${spec.columns} columns, alpha ${alpha}`);
+  const start = performance.now();
   const fit = fitLinear(design, target, spec.columns, {alpha});
+  const fitMs = performance.now() - start;
   const weights = Array.from(fit.weights);
   const predict = pricePredictor(spec, weights, fit.intercept, options.logTarget);
   const metrics = priceMetrics(
@@ -82,6 +86,7 @@ export function fitSplit(
     excluded: indices.train.length - trainIndices.length,
     predict,
     metrics,
+    fitMs,
   };
 }
 
