@@ -45,6 +45,22 @@ describe('train --repeats, --features SET, --exclude-suspect', () => {
     expect(out.rows.excluded).toBe(0);
   });
 
+  it('models show puts the repeated R² beside the single-split figure', async () => {
+    const trained = await cli('train', '--publish', '--json', '--repeats', '3');
+    expect(trained.code, trained.stderr).toBe(0);
+    const {version, evaluation, metrics} = JSON.parse(trained.stdout) as TrainOutput;
+    const shown = await cli('models', 'show', version, '--json');
+    expect(JSON.parse(shown.stdout).evaluation).toEqual(evaluation);
+    const plain = (await cli('models', 'show', version)).stdout.split('\n');
+    const {mean, std} = evaluation!.metrics.r2;
+    const line = plain.find((row) => row.startsWith('metrics'))!;
+    expect(line).toContain(`R² ${metrics.r2.toFixed(3)}`);
+    expect(line.endsWith(`·  R² ${mean.toFixed(2)} ± ${std.toFixed(2)} (3 splits)`)).toBe(true);
+    expect(plain.find((row) => row.startsWith('repeated'))).toMatch(
+      /^repeated {2}3 splits \(seeds 1\.\.3\): R² 0\.\d{3} ± 0\.\d{3} \(0\.\d{3}\.\.0\.\d{3}\), R² log/,
+    );
+  });
+
   it.each([
     [['--repeats', '0'], '--repeats must be an integer from 1 to 1000 (got "0")'],
     [['--repeats', 'x'], '--repeats must be an integer from 1 to 1000 (got "x")'],
