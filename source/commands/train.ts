@@ -49,6 +49,7 @@ export function trainOptionsFromFlags(flags: Record<string, unknown>): Partial<T
   if (seed !== undefined) options.seed = seed;
   if (typeof flags.logTarget === 'boolean') options.logTarget = flags.logTarget;
   if (flags.excludeSuspect === true) options.excludeSuspect = true;
+  if (flags.fitAll === true) options.fitAll = true;
   const featureSet =
     typeof flags.features === 'string' ? FEATURE_SETS[flags.features.trim()] : null;
   if (featureSet) {
@@ -107,6 +108,8 @@ export const trainCommand: Command = {
     --repeats N        also fit seeded splits 1..N and report each metric's mean ± std and
                        range (min..max) (default 1)
     --exclude-suspect  drop the rows the data checks flag from the training rows (never the test)
+    --fit-all          publish weights fitted on every unique row; the metrics stay those of the
+                       held-out split (and of --repeats)
     --data FILE        training CSV (default: the bundled data/wines_SPA.csv)
     --publish          upload, then announce on the train topic
     --json             one JSON object: {version, metrics, baseline, rows, columns, fit_ms, published,
@@ -124,6 +127,7 @@ ${connectionHelp}
     features: {type: 'string'},
     repeats: {type: 'string'},
     excludeSuspect: {type: 'boolean'},
+    fitAll: {type: 'boolean'},
     data: {type: 'string'},
   },
   async run({flags}, io) {

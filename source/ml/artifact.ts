@@ -56,6 +56,7 @@ const contentSchema = z.strictObject({
     options: trainOptionsSchema.extend({
       alpha: z.number({error: 'must be a number >= 0'}).min(0, {error: 'must be a number >= 0'}),
       excludeSuspect: z.boolean().optional(),
+      fitAll: z.boolean().optional(),
     }),
     solver: z.literal('sparse-normal-equations-cholesky'),
     jitter: z.number().min(0),
@@ -155,6 +156,7 @@ const artifactSchema = contentSchema
       data.rows.suspect,
       data.rows.excluded,
       training.options.excludeSuspect,
+      training.options.fitAll,
     ];
     if (artifact.schema === ARTIFACT_SCHEMA && v2Fields.some((field) => field === undefined)) {
       problem(

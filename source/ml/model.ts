@@ -6,7 +6,7 @@ import {MODEL_NAME, pricePredictor, type Prediction} from './linearPredictor.js'
 import type {WineRecord} from './input.js';
 import {median, priceMetrics} from './metrics.js';
 import {resolveTrainOptions, type TrainOptions} from './options.js';
-import {evaluateRepeated, fitSplit} from './splitFit.js';
+import {evaluateRepeated, fitAllRows, fitSplit} from './splitFit.js';
 import {findSuspects, suspectFromIssues, type SuspectRow} from './suspect.js';
 
 export type {Prediction} from './linearPredictor.js';
@@ -78,6 +78,12 @@ export async function train(request: TrainRequest, hooks: TrainHooks = {}): Prom
   const split = fitSplit(unique, options, options.seed, suspectLines, {
     onFit: (detail) => hooks.onStep?.('fit', detail),
   });
+  // --fit-all: the published weights see every row; the figures stay those of the held-out split.
+  const published = options.fitAll
+    ? fitAllRows(unique, options, suspectLines, {
+        onFit: (detail) => hooks.onStep?.('fit', `${detail} (all rows, --fit-all)`),
+      })
+    : split;
   await step(
     'evaluate',
     `${split.test.length} held-out rows` + (repeats > 1 ? `, then ${repeats} seeded splits` : ''),
@@ -96,20 +102,20 @@ export async function train(request: TrainRequest, hooks: TrainHooks = {}): Prom
         records: loaded.records,
         invalid: loaded.records - loaded.rows.length,
         unique: unique.length,
-        train: split.train.length,
-        test: split.test.length,
+        train: published.train.length,
+        test: options.fitAll ? 0 : split.test.length,
         suspect: suspect.length,
-        excluded: split.excluded,
+        excluded: published.excluded,
       },
     },
     training: {
-      options: {...options, alpha: split.alpha},
+      options: {...options, alpha: published.alpha},
       solver: 'sparse-normal-equations-cholesky',
-      jitter: split.jitter,
-      ...(split.alphaSearch ? {alpha_search: split.alphaSearch} : {}),
+      jitter: published.jitter,
+      ...(published.alphaSearch ? {alpha_search: published.alphaSearch} : {}),
     },
-    features: split.spec,
-    model: {name: MODEL_NAME, weights: split.weights, intercept: split.intercept},
+    features: published.spec,
+    model: {name: MODEL_NAME, weights: published.weights, intercept: published.intercept},
     metrics: split.metrics,
     baseline: {
       median: trainMedian,
@@ -120,7 +126,7 @@ export async function train(request: TrainRequest, hooks: TrainHooks = {}): Prom
     },
     evaluation,
   });
-  return {artifact, issues: loaded.issues, suspect, fitMs: split.fitMs};
+  return {artifact, issues: loaded.issues, suspect, fitMs: published.fitMs};
 }
 
 export interface Predictor {

@@ -89,6 +89,8 @@ export const trainOptionsSchema = z.strictObject({
     .max(0xffffffff, {error: 'must be an integer from 0 to 4294967295'}),
   /** Drop the rows findSuspects() flags from the training rows (never from the test rows). */
   excludeSuspect: z.boolean({error: 'must be true or false'}),
+  /** Publish weights fitted on every unique row; the metrics stay those of held-out splits. */
+  fitAll: z.boolean({error: 'must be true or false'}),
 });
 
 export type TrainOptions = z.infer<typeof trainOptionsSchema>;
@@ -116,6 +118,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   testSize: 0.2,
   seed: 42,
   excludeSuspect: false,
+  fitAll: false,
 };
 
 /** Merges the caller's options over the defaults and validates; throws ModelError naming the option. */

@@ -45,11 +45,38 @@ export function fitSplit(
   hooks: SplitFitHooks = {},
 ): SplitFit {
   const indices = splitIndices(rows.length, options.testSize, seed);
-  const trainIndices = options.excludeSuspect
-    ? indices.train.filter((index) => !suspectLines.has((rows[index] as WineRow).line))
-    : indices.train;
-  const train = trainIndices.map((index) => rows[index] as WineRow);
+  const fitted = fitIndices(rows, indices.train, options, seed, suspectLines, hooks);
   const test = indices.test.map((index) => rows[index] as WineRow);
+  const metrics = priceMetrics(
+    test.map((row) => row.price),
+    test.map((row) => fitted.predict(row).price),
+  );
+  return {...fitted, test, metrics};
+}
+
+/** `--fit-all`: the same fit on every unique row (less suspect ones if asked); no hold-out. */
+export function fitAllRows(
+  rows: readonly WineRow[],
+  options: TrainOptions,
+  suspectLines: ReadonlySet<number>,
+  hooks: SplitFitHooks = {},
+): Omit<SplitFit, 'test' | 'metrics'> {
+  const all = rows.map((_, index) => index);
+  return fitIndices(rows, all, options, options.seed, suspectLines, hooks);
+}
+
+function fitIndices(
+  rows: readonly WineRow[],
+  candidates: readonly number[],
+  options: TrainOptions,
+  seed: number,
+  suspectLines: ReadonlySet<number>,
+  hooks: SplitFitHooks,
+): Omit<SplitFit, 'test' | 'metrics'> {
+  const trainIndices = options.excludeSuspect
+    ? candidates.filter((index) => !suspectLines.has((rows[index] as WineRow).line))
+    : [...candidates];
+  const train = trainIndices.map((index) => rows[index] as WineRow);
   const read = (index: number) => {
     hooks.onCrossValidationRead?.(index);
     return rows[index] as WineRow;
@@ -69,11 +96,6 @@ export function fitSplit(
   const fit = fitLinear(design, target, spec.columns, {alpha});
   const fitMs = performance.now() - start;
   const weights = Array.from(fit.weights);
-  const predict = pricePredictor(spec, weights, fit.intercept, options.logTarget);
-  const metrics = priceMetrics(
-    test.map((row) => row.price),
-    test.map((row) => predict(row).price),
-  );
   return {
     spec,
     weights,
@@ -82,10 +104,8 @@ export function fitSplit(
     alpha,
     alphaSearch,
     train,
-    test,
-    excluded: indices.train.length - trainIndices.length,
-    predict,
-    metrics,
+    excluded: candidates.length - trainIndices.length,
+    predict: pricePredictor(spec, weights, fit.intercept, options.logTarget),
     fitMs,
   };
 }

@@ -36,6 +36,20 @@ describe('train --repeats, --features SET, --exclude-suspect', () => {
     expect(out.rows).toMatchObject({train: 1637, test: 410, excluded: 1});
   });
 
+  it('--fit-all fits every unique row and keeps the held-out figures', async () => {
+    const [all, split] = await Promise.all(
+      [['--fit-all'], []].map(async (extra) => {
+        const result = await cli('train', '--json', ...extra);
+        expect(result.code, result.stderr).toBe(0);
+        return JSON.parse(result.stdout) as TrainOutput;
+      }),
+    );
+    expect(all!.rows).toMatchObject({unique: 2048, train: 2048, test: 0});
+    expect(all!.options.fitAll).toBe(true);
+    expect(all!.metrics).toEqual(split!.metrics);
+    expect(all!.version).not.toBe(split!.version);
+  });
+
   it('trains the classic feature set by name', async () => {
     const result = await cli('train', '--json', '--features', 'classic');
     expect(result.code, result.stderr).toBe(0);

@@ -8,6 +8,7 @@ import {fitLinear} from '../../source/ml/fit.js';
 import {train} from '../../source/ml/model.js';
 import {resolveTrainOptions} from '../../source/ml/options.js';
 import {fitSplit} from '../../source/ml/splitFit.js';
+import {holdoutPredictions} from '../../source/ml/holdout.js';
 
 const csv = fs.readFileSync(path.resolve(import.meta.dirname, '../../data/wines_SPA.csv'));
 const rows = dedupe(loadWines(csv).rows);
@@ -108,5 +109,31 @@ describe('alpha auto', () => {
     const {artifact: auto} = await train({csv, appVersion: '0.1.0', options: {alpha: 'auto'}});
     expect(auto.training.alpha_search?.folds).toBe(5);
     expect(auto.training.options.alpha).toBe(auto.training.alpha_search?.alpha);
+  });
+});
+
+describe('--fit-all', () => {
+  it('publishes weights fitted on every unique row, with the held-out figures of the split', async () => {
+    const {artifact: all} = await train({csv, appVersion: '0.1.0', options: {fitAll: true}});
+    expect(all.data.rows).toMatchObject({unique: 2048, train: 2048, test: 0, excluded: 0});
+    expect(all.metrics).toEqual(artifact.metrics);
+    // The evaluation is still of held-out splits (one by default: seed 1).
+    expect(all.evaluation?.metrics.r2.mean).toBeCloseTo(directSplit(1).r2, 9);
+    // The weights are a direct fit on all 2,048 rows.
+    const options = resolveTrainOptions();
+    const spec = buildFeatureSpec(rows, options.features, options.minCount);
+    const encode = createEncoder(spec);
+    const direct = fitLinear(
+      rows.map((row) => encode(row).row),
+      rows.map((row) => Math.log(row.price)),
+      spec.columns,
+      {alpha: options.alpha as number},
+    );
+    expect(all.features).toEqual(spec);
+    expect(all.model.intercept).toBeCloseTo(direct.intercept, 10);
+    all.model.weights.forEach((weight, column) =>
+      expect(weight).toBeCloseTo(direct.weights[column]!, 10),
+    );
+    expect(() => holdoutPredictions(csv, all)).toThrow(/fitted on every row \(--fit-all\)/);
   });
 });
