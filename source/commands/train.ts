@@ -102,9 +102,10 @@ export const trainCommand: Command = {
     --min-count N      categories seen fewer times go to "other"           (default ${DEFAULT_TRAIN_OPTIONS.minCount})
     --test-size F      held-out fraction                                   (default ${DEFAULT_TRAIN_OPTIONS.testSize})
     --seed N           split seed                                          (default ${DEFAULT_TRAIN_OPTIONS.seed})
-    --features SET|a,b,..  a set (default, or classic: model@1's winery, wine, year one-hot,
-                       region, type, rating, body) or names from ${FEATURE_NAMES.join(', ')}
-                       (default: ${DEFAULT_TRAIN_OPTIONS.features.join(',')})
+    --features SET|a,b,..
+                       a set: default (${DEFAULT_TRAIN_OPTIONS.features.join(', ')})
+                       or classic (model@1's: ${FEATURE_SETS.classic!.join(', ')});
+                       or a comma list of names from ${FEATURE_NAMES.join(', ')}
     --repeats N        also fit seeded splits 1..N and report each metric's mean ± std and
                        range (min..max) (default 1)
     --exclude-suspect  drop the rows the data checks flag from the training rows (never the test)
