@@ -3,6 +3,7 @@ import {dedupe, loadWines, splitRows} from '../../source/ml/dataset.js';
 import {resolveTrainOptions} from '../../source/ml/options.js';
 import {fitSplit} from '../../source/ml/splitFit.js';
 import {findSuspects, suspectFromIssues} from '../../source/ml/suspect.js';
+import {train} from '../../source/ml/model.js';
 
 const HEADER = 'winery,wine,year,rating,num_reviews,country,region,price,type,body,acidity';
 const line = (winery: string, wine: string, year: number | string, price: number | string) =>
@@ -23,6 +24,7 @@ describe('findSuspects', () => {
     lines[7] = line('Bodega 1', 'Tinto', 2012, 900); // its other vintages cost 21, 22, 24, 25 EUR
     lines.push(line('Bodega 3', 'Tinto', 2013, 99)); // same features as Bodega 3 2013, new price
     lines.push(line('Bodega 5', 'Tinto', 2020, 'NA'));
+    lines.push(line('Bodega 6', 'Tinto', 2021, 0));
     const loaded = loadWines([HEADER, ...lines].join('\n'));
     const suspect = findSuspects(dedupe(loaded.rows));
     expect(suspect.map(({row, reason}) => [row, reason.split(' ')[0]])).toEqual([
@@ -42,7 +44,28 @@ describe('findSuspects', () => {
         price: null,
         reason: 'missing price',
       },
+      {
+        row: 204,
+        winery: 'Bodega 6',
+        wine: 'Tinto',
+        year: '2021',
+        price: 0,
+        reason: 'zero or unreadable price',
+      },
     ]);
+  });
+
+  it('reaches train(): every flagged row, refused prices included, in line order', async () => {
+    const lines = normalLines();
+    lines[7] = line('Bodega 1', 'Tinto', 2012, 900);
+    lines.push(line('Bodega 3', 'Tinto', 2013, 99));
+    lines.push(line('Bodega 5', 'Tinto', 2020, 'NA'));
+    const {suspect, artifact} = await train({
+      csv: Buffer.from([HEADER, ...lines].join('\n')),
+      appVersion: '0.1.0',
+    });
+    expect(suspect.map((s) => s.row)).toEqual([9, 20, 202, 203]);
+    expect(artifact.data.rows.suspect).toBe(4);
   });
 
   it('flags nothing in clean data, and not a dear wine with no other vintage', () => {
