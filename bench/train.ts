@@ -82,7 +82,7 @@ const table: string[][] = [
 for (const [name, partial] of configurations) {
   const options = resolveTrainOptions(partial);
   const {x, y, columns} = design(options);
-  const fitMs = timeMs(7, () => fitLinear(x, y, columns, {alpha: options.alpha}));
+  const fitMs = timeMs(7, () => fitLinear(x, y, columns, {alpha: Number(options.alpha)}));
   const {artifact} = await train({csv, appVersion: 'bench', options});
   const trainMs = await timeAsyncMs(5, () => train({csv, appVersion: 'bench', options}));
 

@@ -4,6 +4,7 @@ import {InvalidInputError} from '../services/errors.js';
 import {modelDetails} from '../services/registry/modelDetails.js';
 import {loadModel} from '../services/app/modelWorkflow.js';
 import {signerText} from '../services/signing/signatures.js';
+import {r2Summary, spreadLine} from '../services/app/evaluationText.js';
 import {type Command, type CommandIO, connectionHelp, overridesFrom} from './command.js';
 import {runAlias} from './modelsAlias.js';
 import {runReplay} from './modelsReplay.js';
@@ -114,9 +115,13 @@ async function runVersionAction(
             `version   ${details.version} (wine-tui ${details.wine_tui_version}, ${details.created_at})`,
           );
           io.stdout(`options   ${JSON.stringify(details.options)}`);
+          const repeated = r2Summary(details.evaluation ?? undefined);
           io.stdout(
-            `metrics   R² ${fixed(details.metrics.r2)}  RMSE ${fixed(details.metrics.rmse, 1)}  MAE ${fixed(details.metrics.mae, 1)}  MAPE ${pct(details.metrics.mape)}`,
+            `metrics   R² ${fixed(details.metrics.r2)}  RMSE ${fixed(details.metrics.rmse, 1)}  MAE ${fixed(details.metrics.mae, 1)}  MAPE ${pct(details.metrics.mape)}${repeated ? `  ·  ${repeated}` : ''}`,
           );
+          if (repeated && details.evaluation) {
+            io.stdout(`repeated  ${spreadLine(details.evaluation)}`);
+          }
           io.stdout(
             `baseline  R² ${fixed(details.baseline.r2)}  RMSE ${fixed(details.baseline.rmse, 1)}  MAE ${fixed(details.baseline.mae, 1)}  MAPE ${pct(details.baseline.mape)}`,
           );

@@ -1,5 +1,10 @@
 import {isAliasName, type AliasName} from '../services/registry/aliases.js';
-import {DEFAULT_TRAIN_OPTIONS, FEATURE_NAMES, type TrainOptions} from '../ml/options.js';
+import {
+  DEFAULT_TRAIN_OPTIONS,
+  FEATURE_NAMES,
+  FEATURE_SETS,
+  type TrainOptions,
+} from '../ml/options.js';
 import {loadConfig} from '../services/config/config.js';
 import {openServices} from '../services/connect.js';
 import {InvalidInputError} from '../services/errors.js';
@@ -7,6 +12,7 @@ import type {PublishedVersion} from '../services/registry/ModelRegistry.js';
 import {summaryOf, trainModel} from '../services/app/modelWorkflow.js';
 import {readSigner} from '../services/signing/keyFiles.js';
 import {type Command, connectionHelp, overridesFrom} from './command.js';
+import {printTrainResult, trainJsonOf} from './trainOutput.js';
 
 function numberFlag(
   flags: Record<string, unknown>,
@@ -25,7 +31,16 @@ function numberFlag(
 /** Training options from flags; ml validates ranges and names the option on error. */
 export function trainOptionsFromFlags(flags: Record<string, unknown>): Partial<TrainOptions> {
   const options: Partial<TrainOptions> = {};
-  const alpha = numberFlag(flags, 'alpha', 'alpha');
+  if (
+    flags.alpha !== undefined &&
+    flags.alpha !== 'auto' &&
+    !Number.isFinite(Number(flags.alpha))
+  ) {
+    throw new InvalidInputError(
+      `--alpha must be a number >= 0 or auto (got ${JSON.stringify(flags.alpha)})`,
+    );
+  }
+  const alpha = flags.alpha === 'auto' ? 'auto' : numberFlag(flags, 'alpha', 'alpha');
   const minCount = numberFlag(flags, 'minCount', 'min-count');
   const testSize = numberFlag(flags, 'testSize', 'test-size');
   const seed = numberFlag(flags, 'seed', 'seed');
@@ -34,7 +49,13 @@ export function trainOptionsFromFlags(flags: Record<string, unknown>): Partial<T
   if (testSize !== undefined) options.testSize = testSize;
   if (seed !== undefined) options.seed = seed;
   if (typeof flags.logTarget === 'boolean') options.logTarget = flags.logTarget;
-  if (typeof flags.features === 'string') {
+  if (flags.excludeSuspect === true) options.excludeSuspect = true;
+  if (flags.fitAll === true) options.fitAll = true;
+  const featureSet =
+    typeof flags.features === 'string' ? FEATURE_SETS[flags.features.trim()] : null;
+  if (featureSet) {
+    options.features = [...featureSet];
+  } else if (typeof flags.features === 'string') {
     const names = flags.features
       .split(',')
       .map((n) => n.trim())
@@ -42,7 +63,7 @@ export function trainOptionsFromFlags(flags: Record<string, unknown>): Partial<T
     const unknown = names.filter((n) => !(FEATURE_NAMES as readonly string[]).includes(n));
     if (unknown.length > 0) {
       throw new InvalidInputError(
-        `--features: unknown feature ${unknown.join(', ')}; choose from ${FEATURE_NAMES.join(', ')}`,
+        `--features: unknown feature ${unknown.join(', ')}; choose a set (${Object.keys(FEATURE_SETS).join(', ')}) or names from ${FEATURE_NAMES.join(', ')}`,
       );
     }
     options.features = names as TrainOptions['features'];
@@ -50,7 +71,18 @@ export function trainOptionsFromFlags(flags: Record<string, unknown>): Partial<T
   return options;
 }
 
-const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
+/** --repeats N: seeded splits 1..N to evaluate on; 1 (just the published split) when absent. */
+export function repeatsFromFlags(flags: Record<string, unknown>): number {
+  const value = flags.repeats;
+  if (value === undefined) return 1;
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1000) {
+    throw new InvalidInputError(
+      `--repeats must be an integer from 1 to 1000 (got ${JSON.stringify(value)})`,
+    );
+  }
+  return Number(text);
+}
 
 export const trainCommand: Command = {
   usage: `
@@ -64,20 +96,29 @@ export const trainCommand: Command = {
   sha256 is signed: the signature and key id go in the object metadata and the announcement.
 
   Options
-    --alpha X          ridge (L2) strength, 0 = plain least squares       (default ${DEFAULT_TRAIN_OPTIONS.alpha})
+    --alpha X|auto     ridge (L2) strength, 0 = plain least squares       (default ${DEFAULT_TRAIN_OPTIONS.alpha});
+                       auto: chosen by 5-fold cross-validation inside the training rows
     --log-target       fit log(price) and predict back in euros            (default on;
                        --no-log-target fits the price itself)
     --min-count N      categories seen fewer times go to "other"           (default ${DEFAULT_TRAIN_OPTIONS.minCount})
     --test-size F      held-out fraction                                   (default ${DEFAULT_TRAIN_OPTIONS.testSize})
     --seed N           split seed                                          (default ${DEFAULT_TRAIN_OPTIONS.seed})
-    --features a,b,..  from ${FEATURE_NAMES.join(', ')}
-                       (default ${DEFAULT_TRAIN_OPTIONS.features.join(',')})
+    --features SET|a,b,..
+                       a set: default (${DEFAULT_TRAIN_OPTIONS.features.join(', ')})
+                       or classic (model@1's: ${FEATURE_SETS.classic!.join(', ')});
+                       or a comma list of names from ${FEATURE_NAMES.join(', ')}
+    --repeats N        also fit seeded splits 1..N and report each metric's mean ± std and
+                       range (min..max) (default 1)
+    --exclude-suspect  drop the rows the data checks flag from the training rows (never the test)
+    --fit-all          publish weights fitted on every unique row; the metrics stay those of the
+                       held-out split (and of --repeats)
     --data FILE        training CSV (default: the bundled data/wines_SPA.csv)
     --publish          upload, then announce on the train topic as the champion (serve answers
                        with it from its next batch)
     --as challenger    with --publish: announce it as the challenger instead (scored beside the
                        champion; see the README's rollout steps)
-    --json             one JSON object: {version, metrics, baseline, rows, columns, fit_ms, published}
+    --json             one JSON object: {version, metrics, baseline, rows, columns, fit_ms, published,
+                       evaluation, suspect}
 ${connectionHelp}
 `,
   flags: {
@@ -90,17 +131,22 @@ ${connectionHelp}
     testSize: {type: 'string'},
     seed: {type: 'string'},
     features: {type: 'string'},
+    repeats: {type: 'string'},
+    excludeSuspect: {type: 'boolean'},
+    fitAll: {type: 'boolean'},
     data: {type: 'string'},
   },
   async run({flags}, io) {
     const options = trainOptionsFromFlags(flags);
     const alias = publishAlias(flags);
+    const repeats = repeatsFromFlags(flags);
     // Configuration is checked before the work, so a bad flag costs nothing.
     const config = flags.publish ? loadConfig(overridesFrom(flags)) : undefined;
     // So is the signing key: a bad one must not cost a training run.
     if (config?.signing.privateKey) readSigner(config.signing.privateKey);
     const json = Boolean(flags.json);
     const trained = await trainModel(options, {
+      repeats,
       ...(typeof flags.data === 'string' ? {dataPath: flags.data} : {}),
       onStep: json ? undefined : (step, detail) => io.stderr(`${step.padEnd(9)} ${detail}`),
     });
@@ -119,49 +165,11 @@ ${connectionHelp}
         await services.close();
       }
     }
-    const rows = artifact.data.rows;
-    const result = {
-      version: artifact.id,
-      metrics: artifact.metrics,
-      baseline: artifact.baseline.metrics,
-      rows: {total: rows.records, unique: rows.unique, train: rows.train, test: rows.test},
-      columns: artifact.features.columns,
-      fit_ms: trained.fitMs,
-      options: artifact.training.options,
-      published: published && {
-        bucket: published.bucket,
-        key: published.key,
-        topic: published.topic,
-        partition: published.partition,
-        offset: published.offset,
-        key_id: published.keyId ?? null,
-      },
-    };
     if (json) {
-      io.stdout(JSON.stringify(result));
+      io.stdout(JSON.stringify(trainJsonOf(trained, published)));
       return 0;
     }
-    for (const issue of trained.issues) io.stderr(`skipped ${issue}`);
-    const m = artifact.metrics;
-    const b = artifact.baseline.metrics;
-    io.stdout(`version  ${artifact.id}`);
-    io.stdout(
-      `rows     ${rows.records} total, ${rows.unique} unique, ${rows.train} train, ${rows.test} test; ${artifact.features.columns} columns; fit ${trained.fitMs} ms`,
-    );
-    io.stdout(`           R²      RMSE     MAE      MAPE`);
-    for (const [name, x] of [
-      ['model', m],
-      ['median', b],
-    ] as const) {
-      io.stdout(
-        `${name.padEnd(9)}  ${round(x.r2, 3).toFixed(3).padEnd(7)} ${x.rmse.toFixed(1).padEnd(8)} ${x.mae.toFixed(1).padEnd(8)} ${round(x.mape, 3).toFixed(3)}`,
-      );
-    }
-    io.stdout(
-      published
-        ? `published ${published.bucket}/${published.key}, announced${alias === 'challenger' ? ' as the challenger' : ''} on ${published.topic} partition ${published.partition} offset ${published.offset}; ${published.keyId ? `signed by key ${published.keyId}` : 'unsigned (no signing key configured)'}`
-        : 'not published (add --publish to upload and announce it)',
-    );
+    printTrainResult(trained, published, io, alias);
     return 0;
   },
 };

@@ -3,14 +3,18 @@ import {z} from 'zod';
 import {ModelError} from './errors.js';
 import {trainingReferenceSchema} from './drift.js';
 import {countColumns} from './features.js';
+import {MODEL_NAME} from './linearPredictor.js';
+import {VERSION_ID, versionId} from './versionKeys.js';
 import {CATEGORICAL_FEATURES, NUMERICAL_FEATURES, trainOptionsSchema} from './options.js';
 
-export const ARTIFACT_SCHEMA = 'wine-tui/model@1';
-/** The name ml-regression-multivariate-linear's toJSON()/load() use; the weights load into it. */
-export const MODEL_NAME = 'multivariateLinearRegression';
+/** What train() writes. model@2 adds the repeated-split evaluation, more metrics and data checks. */
+export const ARTIFACT_SCHEMA = 'wine-tui/model@2';
+/** Still loaded, and predicted from exactly as before. */
+export const ARTIFACT_SCHEMA_V1 = 'wine-tui/model@1';
+const SCHEMAS = [ARTIFACT_SCHEMA_V1, ARTIFACT_SCHEMA] as const;
 
-/** `2026-11-23/T101500Z-3f9c0a12`: a date folder, the UTC time, hex of the artifact digest. */
-const VERSION_ID = /^\d{4}-\d{2}-\d{2}\/T\d{6}Z-[0-9a-f]{4,64}$/;
+// Version ids and object keys live in versionKeys.ts; re-exported here where callers look for them.
+export {artifactKey, isVersionId, versionFromKey, versionId} from './versionKeys.js';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, {error: 'must be a sha256 hex digest'});
 const count = z.number().int().min(0);
@@ -19,10 +23,19 @@ const metricsSchema = z.strictObject({
   rmse: z.number().min(0),
   mae: z.number().min(0),
   mape: z.number().min(0),
+  // model@2 only:
+  r2_log: z.number().optional(),
+  median_ape: z.number().min(0).optional(),
+});
+const spreadSchema = z.strictObject({
+  mean: z.number(),
+  std: z.number().min(0),
+  min: z.number(),
+  max: z.number(),
 });
 
 const contentSchema = z.strictObject({
-  schema: z.literal(ARTIFACT_SCHEMA),
+  schema: z.enum(SCHEMAS),
   created_at: z.iso.datetime(),
   wine_tui_version: z.string().min(1),
   data: z.strictObject({
@@ -35,12 +48,28 @@ const contentSchema = z.strictObject({
       unique: count,
       train: count,
       test: count,
+      /** model@2: rows the data checks flagged, and how many of them left the training rows. */
+      suspect: count.optional(),
+      excluded: count.optional(),
     }),
   }),
   training: z.strictObject({
-    options: trainOptionsSchema,
+    // The alpha fitted with is always a number (for 'auto': the one cross-validation chose).
+    options: trainOptionsSchema.extend({
+      alpha: z.number({error: 'must be a number >= 0'}).min(0, {error: 'must be a number >= 0'}),
+      excludeSuspect: z.boolean().optional(),
+      fitAll: z.boolean().optional(),
+    }),
     solver: z.literal('sparse-normal-equations-cholesky'),
     jitter: z.number().min(0),
+    /** model@2 with --alpha auto: the cross-validation inside the training rows. */
+    alpha_search: z
+      .strictObject({
+        folds: count,
+        candidates: z.array(z.strictObject({alpha: z.number().min(0), rmse: z.number().min(0)})),
+        alpha: z.number().min(0),
+      })
+      .optional(),
   }),
   features: z.strictObject({
     numerical: z.array(
@@ -65,6 +94,21 @@ const contentSchema = z.strictObject({
   baseline: z.strictObject({median: z.number(), metrics: metricsSchema}),
   /** The training rows' input distribution, for drift (drift.ts); absent in older artifacts. */
   reference: trainingReferenceSchema.optional(),
+  /** model@2: the same options fitted on seeded splits 1..N, each metric's mean, std and range. */
+  evaluation: z
+    .strictObject({
+      seeds: z.strictObject({first: count, last: count}),
+      splits: z.number().int().min(1),
+      metrics: z.strictObject({
+        r2: spreadSchema,
+        r2_log: spreadSchema,
+        mape: spreadSchema,
+        median_ape: spreadSchema,
+        rmse: spreadSchema,
+        mae: spreadSchema,
+      }),
+    })
+    .optional(),
 });
 
 const artifactSchema = contentSchema
@@ -105,8 +149,30 @@ const artifactSchema = contentSchema
         problem(['features', 'categorical', index], `${block.name} repeats a level`);
       }
     });
-    if (data.rows.train + data.rows.test !== data.rows.unique) {
-      problem(['data', 'rows'], 'train + test must equal unique');
+    if (data.rows.train + data.rows.test + (data.rows.excluded ?? 0) !== data.rows.unique) {
+      problem(['data', 'rows'], 'train + test + excluded must equal unique');
+    }
+    // Each schema has exactly its own fields, so a model@1 reader never meets a half-v2 artifact.
+    const v2Fields = [
+      artifact.evaluation,
+      artifact.metrics.r2_log,
+      artifact.metrics.median_ape,
+      data.rows.suspect,
+      data.rows.excluded,
+      training.options.excludeSuspect,
+      training.options.fitAll,
+    ];
+    if (artifact.schema === ARTIFACT_SCHEMA && v2Fields.some((field) => field === undefined)) {
+      problem(
+        ['schema'],
+        `${ARTIFACT_SCHEMA} needs evaluation, r2_log, median_ape and data checks`,
+      );
+    }
+    if (
+      artifact.schema === ARTIFACT_SCHEMA_V1 &&
+      (v2Fields.some((field) => field !== undefined) || training.alpha_search !== undefined)
+    ) {
+      problem(['schema'], `${ARTIFACT_SCHEMA_V1} cannot hold model@2 fields`);
     }
   });
 
@@ -181,9 +247,9 @@ export function parseArtifact(bytes: Buffer | Uint8Array | string): ModelArtifac
     throw new ModelError('model artifact must be a JSON object; refusing it');
   }
   const record = raw as Record<string, unknown>;
-  if (record.schema !== ARTIFACT_SCHEMA) {
+  if (!(SCHEMAS as readonly unknown[]).includes(record.schema)) {
     throw new ModelError(
-      `model artifact schema ${JSON.stringify(record.schema ?? null)} is not supported; expected ${ARTIFACT_SCHEMA}`,
+      `model artifact schema ${JSON.stringify(record.schema ?? null)} is not supported; expected ${SCHEMAS.join(' or ')}`,
     );
   }
   const parsed = artifactSchema.safeParse(raw);
@@ -217,37 +283,4 @@ function describeIssue(error: z.ZodError): string {
   if (!issue) return 'unknown problem';
   const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
   return `${path}: ${issue.message}`;
-}
-
-/** `YYYY-MM-DD/THHMMSSZ-<8 hex>`: sorts by time, groups by day, unique by content. */
-export function versionId(createdAt: Date, sha256: string): string {
-  if (Number.isNaN(createdAt.getTime())) throw new ModelError('version time is not a valid date');
-  if (!/^[0-9a-f]{8,}$/.test(sha256)) {
-    throw new ModelError('version digest must be at least 8 lower-case hex characters');
-  }
-  const iso = createdAt.toISOString(); // 2026-11-23T10:15:00.000Z
-  const time = iso.slice(11, 19).replaceAll(':', '');
-  return `${iso.slice(0, 10)}/T${time}Z-${sha256.slice(0, 8)}`;
-}
-
-export function isVersionId(id: string): boolean {
-  return VERSION_ID.test(id);
-}
-
-function normalisePrefix(prefix: string): string {
-  return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
-}
-
-/** The object key of a version: prefix (a `/` is added if missing) + id + `.json`. */
-export function artifactKey(prefix: string, id: string): string {
-  if (!isVersionId(id)) throw new ModelError(`${JSON.stringify(id)} is not a model version id`);
-  return `${normalisePrefix(prefix)}${id}.json`;
-}
-
-/** The inverse of artifactKey; null for keys under the prefix that are not model versions. */
-export function versionFromKey(prefix: string, key: string): string | null {
-  const start = normalisePrefix(prefix);
-  if (!key.startsWith(start) || !key.endsWith('.json')) return null;
-  const id = key.slice(start.length, -'.json'.length);
-  return isVersionId(id) ? id : null;
 }

@@ -28,6 +28,8 @@ export interface RowIssue {
   line: number;
   field: string;
   message: string;
+  /** Price issues only: which wine it was, so the data checks can list it as suspect. */
+  wine?: {winery: string | null; wine: string | null; year: string | null; price: string | null};
 }
 
 export interface LoadResult {
@@ -115,6 +117,7 @@ function toRow(
       line,
       field: 'price',
       message: `line ${line}: price must be a number > 0 (got ${JSON.stringify(priceText ?? 'NA')})`,
+      wine: {winery: cell('winery'), wine: cell('wine'), year: cell('year'), price: priceText},
     });
   }
   if (!features.ok || issues.length > 0) return {issues};
@@ -160,19 +163,29 @@ export interface Split<T> {
  * rows and the seed.
  */
 export function splitRows<T>(rows: readonly T[], testSize: number, seed: number): Split<T> {
-  if (rows.length < 2) {
-    throw new ModelError(`need at least 2 usable unique rows to split, found ${rows.length}`);
+  const indices = splitIndices(rows.length, testSize, seed);
+  return {
+    train: indices.train.map((index) => rows[index] as T),
+    test: indices.test.map((index) => rows[index] as T),
+  };
+}
+
+/** splitRows by row index (ascending on both sides), for code that must track which rows it reads. */
+export function splitIndices(count: number, testSize: number, seed: number): Split<number> {
+  if (count < 2) {
+    throw new ModelError(`need at least 2 usable unique rows to split, found ${count}`);
   }
-  const order = rows.map((_, index) => index);
+  const order = Array.from({length: count}, (_, index) => index);
   const random = mulberry32(seed);
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [order[i], order[j]] = [order[j] as number, order[i] as number];
   }
-  const testCount = Math.min(rows.length - 1, Math.max(1, Math.round(rows.length * testSize)));
-  const isTest = new Uint8Array(rows.length);
+  const testCount = Math.min(count - 1, Math.max(1, Math.round(count * testSize)));
+  const isTest = new Uint8Array(count);
   for (const index of order.slice(0, testCount)) isTest[index] = 1;
-  const split: Split<T> = {train: [], test: []};
-  rows.forEach((row, index) => (isTest[index] ? split.test : split.train).push(row));
+  const split: Split<number> = {train: [], test: []};
+  for (let index = 0; index < count; index++)
+    (isTest[index] ? split.test : split.train).push(index);
   return split;
 }

@@ -38,9 +38,35 @@ export interface UnknownCategory {
   value: string;
 }
 
+/** Ages are counted back from the data set's last vintage, so they stay small and positive. */
+export const AGE_REFERENCE_YEAR = 2021;
+
 export function categoryOf(record: WineRecord, field: CategoricalFeature): string {
+  if (field === 'winery_wine') {
+    // The pair separates e.g. two wineries' "Reserva"; JSON keeps a "|" in a name unambiguous.
+    return record.winery === null && record.wine === null
+      ? MISSING_CATEGORY
+      : JSON.stringify([record.winery, record.wine]);
+  }
   const value = record[field];
   return value === null ? MISSING_CATEGORY : String(value);
+}
+
+/** A numerical feature's raw value before scaling; null = missing (encoded as the mean). */
+export function numericValue(record: WineRecord, field: NumericalFeature): number | null {
+  switch (field) {
+    case 'log_num_reviews':
+      return record.num_reviews === null ? null : Math.log1p(record.num_reviews);
+    case 'age':
+      return typeof record.year === 'number' ? AGE_REFERENCE_YEAR - record.year : null;
+    case 'age_squared':
+      return typeof record.year === 'number' ? (AGE_REFERENCE_YEAR - record.year) ** 2 : null;
+    case 'non_vintage':
+      // A non-vintage wine has no age; the flag lets it have its own level instead of the mean's.
+      return record.year === null ? null : record.year === 'N.V.' ? 1 : 0;
+    default:
+      return record[field];
+  }
 }
 
 export function countColumns(spec: Pick<FeatureSpec, 'numerical' | 'categorical'>): number {
@@ -57,7 +83,9 @@ export function buildFeatureSpec(
   minCount: number,
 ): FeatureSpec {
   const numerical = NUMERICAL_FEATURES.filter((name) => features.includes(name)).map((name) => {
-    const values = rows.map((row) => row[name]).filter((value): value is number => value !== null);
+    const values = rows
+      .map((row) => numericValue(row, name))
+      .filter((value): value is number => value !== null);
     const mean =
       values.length > 0 ? values.reduce((sum, value) => sum + value, 0) / values.length : 0;
     const variance =
@@ -119,7 +147,7 @@ export function createEncoder(spec: FeatureSpec): Encoder {
     const values: number[] = [];
     const unknown: UnknownCategory[] = [];
     spec.numerical.forEach((feature, column) => {
-      const value = record[feature.name];
+      const value = numericValue(record, feature.name);
       if (value === null) return; // the training mean: 0 after standardisation
       indices.push(column);
       values.push((value - feature.mean) / feature.std);

@@ -23,6 +23,11 @@ export function holdoutPredictions(csv: Buffer, artifact: ModelArtifact): Holdou
       `the data file is not the one model ${artifact.id} was trained on (sha256 ${digest.slice(0, 12)}… vs ${artifact.data.sha256.slice(0, 12)}…)`,
     );
   }
+  if (artifact.training.options.fitAll) {
+    throw new ModelError(
+      `model ${artifact.id} was fitted on every row (--fit-all): it has no held-out wines of its own`,
+    );
+  }
   const {testSize, seed} = artifact.training.options;
   const {test} = splitRows(dedupe(loadWines(csv).rows), testSize, seed);
   const predictor = createPredictor(artifact);

@@ -46,3 +46,50 @@ export function median(values: ArrayLike<number>): number {
     ? (sorted[middle] as number)
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
+
+/** Model v2's hold-out figures: the euro metrics, R² on log price and the median relative error. */
+export interface PriceMetrics extends Metrics {
+  r2_log: number;
+  median_ape: number;
+}
+
+export function priceMetrics(
+  actual: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+): PriceMetrics {
+  const euros = regressionMetrics(actual, predicted);
+  const logActual = Array.from(actual, Math.log);
+  // A raw-price model can predict <= 0; its log is taken at 1 cent so the metric stays defined.
+  const logPredicted = Array.from(predicted, (price) => Math.log(Math.max(price, 0.01)));
+  const relative = Array.from(
+    actual,
+    (y, i) => Math.abs(y - (predicted[i] as number)) / Math.abs(y),
+  );
+  return {
+    ...euros,
+    r2_log: regressionMetrics(logActual, logPredicted).r2,
+    median_ape: median(relative),
+  };
+}
+
+export const PRICE_METRICS = ['r2', 'r2_log', 'mape', 'median_ape', 'rmse', 'mae'] as const;
+
+/** One metric over repeated splits: mean, sample standard deviation (0 for one split), range. */
+export interface Spread {
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+export function spreadOf(values: readonly number[]): Spread {
+  if (values.length === 0) throw new RangeError('spread of an empty series');
+  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+  const squares = values.reduce((sum, value) => sum + (value - mean) ** 2, 0);
+  return {
+    mean,
+    std: values.length > 1 ? Math.sqrt(squares / (values.length - 1)) : 0,
+    min: Math.min(...values),
+    max: Math.max(...values),
+  };
+}

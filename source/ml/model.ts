@@ -1,19 +1,16 @@
 import {createHash} from 'node:crypto';
-import MLR from 'ml-regression-multivariate-linear';
-import {MODEL_NAME, sealArtifact, type ModelArtifact} from './artifact.js';
-import {dedupe, loadWines, splitRows, type RowIssue} from './dataset.js';
+import {ARTIFACT_SCHEMA, sealArtifact, type ModelArtifact} from './artifact.js';
+import {dedupe, loadWines, splitIndices, type RowIssue, type WineRow} from './dataset.js';
 import {trainingReference} from './drift.js';
 import {ModelError} from './errors.js';
-import {
-  buildFeatureSpec,
-  createEncoder,
-  type FeatureSpec,
-  type UnknownCategory,
-} from './features.js';
-import {fitLinear} from './fit.js';
+import {MODEL_NAME, pricePredictor, type Prediction} from './linearPredictor.js';
 import type {WineRecord} from './input.js';
-import {median, regressionMetrics} from './metrics.js';
+import {median, priceMetrics} from './metrics.js';
 import {resolveTrainOptions, type TrainOptions} from './options.js';
+import {evaluateRepeated, fitAllRows, fitSplit} from './splitFit.js';
+import {findSuspects, suspectFromIssues, type SuspectRow} from './suspect.js';
+
+export type {Prediction} from './linearPredictor.js';
 
 export type TrainStep = 'load' | 'featurise' | 'fit' | 'evaluate';
 
@@ -23,6 +20,8 @@ export interface TrainRequest {
   /** wine-tui's version, recorded in the artifact. */
   appVersion: string;
   options?: Partial<TrainOptions>;
+  /** Seeded splits 1..repeats to evaluate the same options on (default 1). */
+  repeats?: number;
   /** Defaults to now; fixes created_at (and so the version id) for reproducible artifacts. */
   createdAt?: Date;
 }
@@ -36,6 +35,10 @@ export interface TrainResult {
   artifact: ModelArtifact;
   /** Rows left out for bad values, with their line numbers. */
   issues: RowIssue[];
+  /** Rows the data checks flagged (missing or zero price, price outliers, conflicting duplicates). */
+  suspect: SuspectRow[];
+  /** Milliseconds the published model's solve took (kept out of the reproducible artifact). */
+  fitMs: number;
 }
 
 // Each step yields a macrotask so a TUI gets to render the step it was just told about.
@@ -43,6 +46,10 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function train(request: TrainRequest, hooks: TrainHooks = {}): Promise<TrainResult> {
   const options = resolveTrainOptions(request.options);
+  const repeats = request.repeats ?? 1;
+  if (!(Number.isInteger(repeats) && repeats >= 1)) {
+    throw new ModelError(`repeats must be an integer >= 1, got ${repeats}`);
+  }
   if (request.appVersion.trim() === '') throw new ModelError('train needs the wine-tui version');
   const createdAt = request.createdAt ?? new Date();
   const step = async (name: TrainStep, detail: string) => {
@@ -53,32 +60,41 @@ export async function train(request: TrainRequest, hooks: TrainHooks = {}): Prom
   await step('load', `parsing ${(request.csv.length / 1024).toFixed(0)} KiB of CSV`);
   const loaded = loadWines(request.csv);
   const unique = dedupe(loaded.rows);
-  const split = splitRows(unique, options.testSize, options.seed);
+  const flagged = findSuspects(unique);
+  const suspect = [...suspectFromIssues(loaded.issues), ...flagged].sort((a, b) => a.row - b.row);
+  const suspectLines = new Set(flagged.map((row) => row.row));
 
+  const indices = splitIndices(unique.length, options.testSize, options.seed);
+  const excluded = options.excludeSuspect
+    ? indices.train.filter((index) => suspectLines.has((unique[index] as WineRow).line)).length
+    : 0;
   await step(
     'featurise',
     `${loaded.records} rows, ${loaded.issues.length} invalid, ${unique.length} unique: ` +
-      `${split.train.length} train, ${split.test.length} test`,
+      `${indices.train.length - excluded} train, ${indices.test.length} test` +
+      (suspect.length > 0 ? `; ${suspect.length} suspect` : '') +
+      (excluded > 0 ? `, ${excluded} left out of training` : ''),
   );
-  const spec = buildFeatureSpec(split.train, options.features, options.minCount);
-  const encode = createEncoder(spec);
-  const design = split.train.map((row) => encode(row).row);
-  const target = Float64Array.from(split.train, (row) =>
-    options.logTarget ? Math.log(row.price) : row.price,
+  // fitSplit announces 'fit' itself: only it knows the alpha cross-validation chose.
+  const split = fitSplit(unique, options, options.seed, suspectLines, {
+    onFit: (detail) => hooks.onStep?.('fit', detail),
+  });
+  // --fit-all: the published weights see every row; the figures stay those of the held-out split.
+  const published = options.fitAll
+    ? fitAllRows(unique, options, suspectLines, {
+        onFit: (detail) => hooks.onStep?.('fit', `${detail} (all rows, --fit-all)`),
+      })
+    : split;
+  await step(
+    'evaluate',
+    `${split.test.length} held-out rows` + (repeats > 1 ? `, then ${repeats} seeded splits` : ''),
   );
-
-  await step('fit', `${split.train.length} rows x ${spec.columns} columns, alpha ${options.alpha}`);
-  const fit = fitLinear(design, target, spec.columns, {alpha: options.alpha});
-  const weights = Array.from(fit.weights);
-
-  await step('evaluate', `${split.test.length} held-out rows`);
-  const predictPrice = pricePredictor(spec, weights, fit.intercept, options.logTarget);
+  const evaluation = evaluateRepeated(unique, options, repeats, suspectLines);
   const actual = split.test.map((row) => row.price);
-  const predicted = split.test.map((row) => predictPrice(row).price);
   const trainMedian = median(split.train.map((row) => row.price));
 
   const artifact = sealArtifact({
-    schema: 'wine-tui/model@1',
+    schema: ARTIFACT_SCHEMA,
     created_at: createdAt.toISOString(),
     wine_tui_version: request.appVersion,
     data: {
@@ -87,68 +103,37 @@ export async function train(request: TrainRequest, hooks: TrainHooks = {}): Prom
         records: loaded.records,
         invalid: loaded.records - loaded.rows.length,
         unique: unique.length,
-        train: split.train.length,
-        test: split.test.length,
+        train: published.train.length,
+        test: options.fitAll ? 0 : split.test.length,
+        suspect: suspect.length,
+        excluded: published.excluded,
       },
     },
-    training: {options, solver: 'sparse-normal-equations-cholesky', jitter: fit.jitter},
-    features: spec,
-    model: {name: MODEL_NAME, weights, intercept: fit.intercept},
-    metrics: regressionMetrics(actual, predicted),
+    training: {
+      options: {...options, alpha: published.alpha},
+      solver: 'sparse-normal-equations-cholesky',
+      jitter: published.jitter,
+      ...(published.alphaSearch ? {alpha_search: published.alphaSearch} : {}),
+    },
+    features: published.spec,
+    model: {name: MODEL_NAME, weights: published.weights, intercept: published.intercept},
+    metrics: split.metrics,
     baseline: {
       median: trainMedian,
-      metrics: regressionMetrics(
+      metrics: priceMetrics(
         actual,
         actual.map(() => trainMedian),
       ),
     },
-    reference: trainingReference(split.train),
+    evaluation,
+    reference: trainingReference(published.train),
   });
-  return {artifact, issues: loaded.issues};
-}
-
-export interface Prediction {
-  /** Euros. */
-  price: number;
-  /** Categories the model never saw in training; they contributed nothing. */
-  unknown: UnknownCategory[];
+  return {artifact, issues: loaded.issues, suspect, fitMs: published.fitMs};
 }
 
 export interface Predictor {
   readonly artifact: ModelArtifact;
   predict(input: WineRecord): Prediction;
-}
-
-/**
- * Prediction goes through the package's own model object, loaded from our weights in its
- * toJSON() format (weights as a column, intercept last), so the package stays the model of record.
- * The artifact does not embed that toJSON() output: it would add per-weight summary statistics
- * that our solver does not compute (the package derives them from a dense pseudo-inverse), and
- * a flat weight list is what the artifact's shape checks validate against the columns.
- */
-function pricePredictor(
-  spec: FeatureSpec,
-  weights: readonly number[],
-  intercept: number,
-  logTarget: boolean,
-): (input: WineRecord) => Prediction {
-  const encode = createEncoder(spec);
-  const regression = MLR.load({
-    name: MODEL_NAME,
-    weights: [...weights.map((weight) => [weight]), [intercept]],
-    inputs: spec.columns,
-    outputs: 1,
-    intercept: true,
-    // The fields beyond `name` are not in the package's typings but are what load() reads.
-  } as MLR.MLRModel);
-  const dense = new Array<number>(spec.columns);
-  return (input) => {
-    const {row, unknown} = encode(input);
-    dense.fill(0);
-    row.indices.forEach((column, k) => (dense[column] = row.values[k] as number));
-    const [output = NaN] = regression.predict(dense);
-    return {price: logTarget ? Math.exp(output) : output, unknown};
-  };
 }
 
 export function createPredictor(artifact: ModelArtifact): Predictor {

@@ -68,11 +68,13 @@ describe('wine-tui train, models, predict (embedded)', () => {
       unique: 2048,
       train: expect.any(Number),
       test: expect.any(Number),
+      suspect: 1,
+      excluded: 0,
     });
     expect(out.rows.train + out.rows.test).toBe(2048);
     // Same figures as test/ml/model.test.ts: the CLI adds nothing and loses nothing.
-    expect(out.metrics.r2).toBeGreaterThanOrEqual(0.72);
-    expect(out.metrics.mape).toBeLessThanOrEqual(0.4);
+    expect(out.metrics.r2).toBeGreaterThanOrEqual(0.82);
+    expect(out.metrics.mape).toBeLessThanOrEqual(0.335);
     expect(out.options).toMatchObject({logTarget: true, seed: 42});
     expect(out.baseline.r2).toBeLessThan(out.metrics.r2);
     expect(out.columns).toBeGreaterThan(100);
@@ -125,7 +127,11 @@ describe('wine-tui train, models, predict (embedded)', () => {
       JSON.stringify({...wine, winery: 'Bodega Nueva'}),
     );
     const out = JSON.parse(result.stdout);
-    expect(out.unknown).toEqual([{field: 'winery', value: 'Bodega Nueva'}]);
+    // The winery|wine pair is then unknown too.
+    expect(out.unknown).toEqual([
+      {field: 'winery', value: 'Bodega Nueva'},
+      {field: 'winery_wine', value: JSON.stringify(['Bodega Nueva', wine.wine])},
+    ]);
     expect(out.price).toBeGreaterThan(0);
   });
 

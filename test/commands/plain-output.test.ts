@@ -103,13 +103,18 @@ describe('plain-text output of train, models and predict (embedded)', () => {
     expectTrainRow(out[3], 'model', asJson.metrics);
     expectTrainRow(out[4], 'median', asJson.baseline);
     expect(out[5]).toBe('not published (add --publish to upload and announce it)');
-    // Progress goes to stderr, one line per step, in order; nothing was skipped in the bundled data.
+    // Progress goes to stderr, one line per step, in order; nothing was skipped in the bundled data,
+    // and the data checks flag one row.
     expect(err.map((line) => line.split(/\s+/)[0])).toEqual([
       'load',
       'featurise',
       'fit',
       'evaluate',
+      'suspect',
     ]);
+    expect(err[4]).toBe(
+      `suspect line ${asJson.suspect![0]!.row}: Bodega Numanthia / Termanthia / 2004 at 2814.16: ${asJson.suspect![0]!.reason}`,
+    );
   });
 
   it('train --publish prints the version and key that models list then shows', async () => {

@@ -63,7 +63,7 @@ describe('artifact round trip', () => {
   });
 
   it('carries the schema, a version id derived from its digest, and its provenance', () => {
-    expect(artifact.schema).toBe('wine-tui/model@1');
+    expect(artifact.schema).toBe('wine-tui/model@2');
     expect(artifact.id).toBe(`2026-11-23/T101500Z-${artifact.integrity.digest.slice(0, 8)}`);
     expect(artifact.created_at).toBe('2026-11-23T10:15:00.250Z');
     expect(artifact.wine_tui_version).toBe('0.1.0');
@@ -125,9 +125,13 @@ describe('tampered artifacts are refused', () => {
 
 describe('schema violations are refused even when re-sealed', () => {
   it('refuses another schema version', () => {
-    const forged = forge((content) => (content.schema = 'wine-tui/model@2'));
+    const forged = forge((content) => (content.schema = 'wine-tui/model@3'));
     expect(refusal(forged)).toBe(
-      'model artifact schema "wine-tui/model@2" is not supported; expected wine-tui/model@1',
+      'model artifact schema "wine-tui/model@3" is not supported; expected wine-tui/model@1 or wine-tui/model@2',
+    );
+    // A model@2 artifact relabelled model@1 keeps fields model@1 cannot have.
+    expect(refusal(forge((content) => (content.schema = 'wine-tui/model@1')))).toMatch(
+      /^model artifact is invalid: schema: wine-tui\/model@1 cannot hold model@2 fields/,
     );
   });
 

@@ -7,7 +7,7 @@ import {ModelError} from '../../source/ml/errors.js';
 import {createEncoder} from '../../source/ml/features.js';
 import type {WineInput} from '../../source/ml/input.js';
 import {createPredictor, predict, train, type TrainStep} from '../../source/ml/model.js';
-import {DEFAULT_FEATURES, DEFAULT_TRAIN_OPTIONS} from '../../source/ml/options.js';
+import {CLASSIC_FEATURES, DEFAULT_TRAIN_OPTIONS} from '../../source/ml/options.js';
 import {UNICO} from '../support/wines.js';
 
 const csv = fs.readFileSync(path.resolve(import.meta.dirname, '../../data/wines_SPA.csv'));
@@ -25,12 +25,14 @@ beforeAll(async () => {
 });
 
 describe('train with the default configuration', () => {
-  it('meets the MAPE bar on the de-duplicated hold-out and beats the median baseline', () => {
+  it('meets the bars on the de-duplicated hold-out and beats the median baseline', () => {
     expect(artifact.training.options).toEqual(DEFAULT_TRAIN_OPTIONS);
-    // The issue asks R² >= 0.75; on seed 42 this model reaches 0.729 (0.53..0.87 across seeds,
-    // see DEFAULT_TRAIN_OPTIONS). Asserted at what it reaches so that a regression fails.
-    expect(artifact.metrics.r2).toBeGreaterThanOrEqual(0.72);
-    expect(artifact.metrics.mape).toBeLessThanOrEqual(0.4);
+    // Seed 42 is one of many splits (R² 0.57..0.88 over seeds 1..30, see the README); asserted
+    // near what it reaches (R² 0.829, MAPE 0.331) so that a regression fails.
+    expect(artifact.metrics.r2).toBeGreaterThanOrEqual(0.82);
+    expect(artifact.metrics.mape).toBeLessThanOrEqual(0.335);
+    expect(artifact.metrics.r2_log).toBeGreaterThanOrEqual(0.82);
+    expect(artifact.metrics.median_ape).toBeLessThanOrEqual(0.22);
     expect(artifact.metrics.rmse).toBeLessThan(artifact.baseline.metrics.rmse);
     expect(artifact.metrics.mae).toBeLessThan(artifact.baseline.metrics.mae);
     expect(artifact.baseline.metrics.r2).toBeLessThan(0.05);
@@ -44,23 +46,34 @@ describe('train with the default configuration', () => {
       unique: 2048,
       train: 1638,
       test: 410,
+      suspect: 1,
+      excluded: 0,
     });
     expect(artifact.data.sha256).toBe(createHash('sha256').update(csv).digest('hex'));
     expect(artifact.training.jitter).toBe(0);
-    expect(artifact.features.numerical.map((feature) => feature.name)).toEqual(['rating', 'body']);
+    expect(artifact.features.numerical.map((feature) => feature.name)).toEqual([
+      'rating',
+      'body',
+      'log_num_reviews',
+      'age',
+      'age_squared',
+      'non_vintage',
+    ]);
     expect(artifact.features.categorical.map((block) => block.name)).toEqual([
       'winery',
       'wine',
-      'year',
       'region',
       'type',
+      'winery_wine',
     ]);
     expect(artifact.features.categorical.every((block) => block.other.length === 0)).toBe(true);
   });
 
   it('reports its steps in order, each with a one-line detail', () => {
     expect(steps.map(([step]) => step)).toEqual(['load', 'featurise', 'fit', 'evaluate']);
-    expect(steps[1]?.[1]).toBe('7500 rows, 0 invalid, 2048 unique: 1638 train, 410 test');
+    expect(steps[1]?.[1]).toBe(
+      '7500 rows, 0 invalid, 2048 unique: 1638 train, 410 test; 1 suspect',
+    );
     expect(steps[2]?.[1]).toBe(`1638 rows x ${artifact.features.columns} columns, alpha 0.1`);
   });
 
@@ -92,10 +105,11 @@ describe('predict', () => {
   it('predicts from the other features when categories are unknown, and lists them', () => {
     const input = {...unico, winery: 'Bodega Imaginaria', wine: 'Nada', year: 1901};
     const {price, unknown} = predict(artifact, input);
+    // The year is a number now (age), so an unseen year is no unknown category.
     expect(unknown).toEqual([
       {field: 'winery', value: 'Bodega Imaginaria'},
       {field: 'wine', value: 'Nada'},
-      {field: 'year', value: '1901'},
+      {field: 'winery_wine', value: '["Bodega Imaginaria","Nada"]'},
     ]);
     expect(Number.isFinite(price)).toBe(true);
     expect(price).toBeGreaterThan(0);
@@ -109,12 +123,31 @@ describe('predict', () => {
 });
 
 describe('train options', () => {
+  it('keeps the classic feature set, model@1 default, with its seed-42 figures', async () => {
+    const {artifact: classic} = await train({
+      csv,
+      appVersion: '0.1.0',
+      options: {features: [...CLASSIC_FEATURES]},
+    });
+    expect(classic.features.categorical.map((block) => block.name)).toEqual([
+      'winery',
+      'wine',
+      'year',
+      'region',
+      'type',
+    ]);
+    expect(classic.features.numerical.map((feature) => feature.name)).toEqual(['rating', 'body']);
+    // What model@1 published on seed 42 (R² 0.729, MAPE 0.354): the old set is reproducible.
+    expect(classic.metrics.r2).toBeCloseTo(0.729, 3);
+    expect(classic.metrics.mape).toBeCloseTo(0.354, 3);
+  });
+
   it('fits the full feature set with minCount, and a raw-price target', async () => {
     const {artifact: full} = await train({
       csv,
       appVersion: '0.1.0',
       options: {
-        features: [...DEFAULT_FEATURES, 'num_reviews', 'acidity'],
+        features: [...CLASSIC_FEATURES, 'num_reviews', 'acidity'],
         minCount: 3,
         logTarget: false,
       },

@@ -8,12 +8,18 @@ describe('resolveTrainOptions', () => {
     expect(DEFAULT_TRAIN_OPTIONS.features).toEqual([
       'winery',
       'wine',
-      'year',
       'region',
       'type',
+      'winery_wine',
       'rating',
       'body',
+      'log_num_reviews',
+      'age',
+      'age_squared',
+      'non_vintage',
     ]);
+    expect(DEFAULT_TRAIN_OPTIONS.excludeSuspect).toBe(false);
+    expect(resolveTrainOptions({alpha: 'auto'}).alpha).toBe('auto');
     expect(resolveTrainOptions({alpha: 0, minCount: 3, features: ['rating', 'acidity']})).toEqual({
       ...DEFAULT_TRAIN_OPTIONS,
       alpha: 0,
@@ -24,8 +30,12 @@ describe('resolveTrainOptions', () => {
   });
 
   it.each([
-    [{alpha: -1}, 'invalid training option alpha: must be a number >= 0 (got -1)'],
-    [{alpha: '1'}, 'invalid training option alpha: must be a number >= 0 (got "1")'],
+    [{alpha: -1}, 'invalid training option alpha: must be a number >= 0 or auto (got -1)'],
+    [{alpha: '1'}, 'invalid training option alpha: must be a number >= 0 or auto (got "1")'],
+    [
+      {excludeSuspect: 'no'},
+      'invalid training option excludeSuspect: must be true or false (got "no")',
+    ],
     [
       {testSize: 0},
       'invalid training option testSize: must be a fraction between 0 and 1 (exclusive) (got 0)',
@@ -41,7 +51,7 @@ describe('resolveTrainOptions', () => {
     [{features: []}, 'invalid training option features: must name at least one feature (got [])'],
     [
       {features: ['rating', 'price']},
-      'invalid training option features: must list names from winery, wine, year, region, type, rating, body, num_reviews, acidity (got ["rating","price"])',
+      'invalid training option features: must list names from winery, wine, year, region, type, winery_wine, rating, body, num_reviews, acidity, log_num_reviews, age, age_squared, non_vintage (got ["rating","price"])',
     ],
     [
       {features: ['rating', 'rating']},

@@ -55,7 +55,7 @@ describe('App on a terminal resize', () => {
   it('shrinks and grows the live area with the rows, keeping the footer in view', async () => {
     ui = await renderApp(env.services);
     resize(80, 30);
-    const footer = /t train · p publish/;
+    const footer = /t train · e evaluate · p publish/;
     // Ink redraws at once with the new width; the App's own size follows a moment later.
     await until(() => {
       expectFits(80, 30);

@@ -60,17 +60,46 @@ export interface VersionRow {
   /** The signer's key id; null when unsigned. */
   key_id: string | null;
   announced: boolean;
-  active: boolean;
-  /** The aliases it holds now (champion, challenger). */
+  /** The aliases the version holds (champion, challenger). */
   aliases: string[];
+  active: boolean;
 }
+
+type Spread = {mean: number; std: number; min: number; max: number};
 
 /** `wine-tui train --json`. */
 export interface TrainOutput {
   version: string;
-  metrics: {r2: number; rmse: number; mae: number; mape: number};
+  metrics: {
+    r2: number;
+    rmse: number;
+    mae: number;
+    mape: number;
+    r2_log?: number;
+    median_ape?: number;
+  };
   baseline: {r2: number; rmse: number; mae: number; mape: number};
-  rows: {total: number; unique: number; train: number; test: number};
+  rows: {
+    total: number;
+    unique: number;
+    train: number;
+    test: number;
+    suspect?: number;
+    excluded?: number;
+  };
+  evaluation?: {
+    seeds: {first: number; last: number};
+    splits: number;
+    metrics: Record<'r2' | 'r2_log' | 'mape' | 'median_ape' | 'rmse' | 'mae', Spread>;
+  } | null;
+  suspect?: Array<{
+    row: number;
+    winery: string | null;
+    wine: string | null;
+    year: string | number | null;
+    price: number | null;
+    reason: string;
+  }>;
   columns: number;
   fit_ms: number;
   options: Record<string, unknown>;

@@ -44,6 +44,7 @@ export const DEFAULT_BINDINGS = {
   // Train
   toggle: [{input: ' '}],
   train: [{input: 't'}],
+  evaluate: [{input: 'e'}],
   publish: [{input: 'p'}],
   // Models
   promote: [{input: 'a'}],

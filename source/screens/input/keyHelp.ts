@@ -31,6 +31,10 @@ export const SCREEN_HELP: Record<ScreenId, HelpEntry[]> = {
     {commands: ['toggle'], description: 'toggle a yes/no option'},
     {commands: ['train'], description: 'train with these options'},
     {
+      commands: ['evaluate'],
+      description: 'train, and evaluate these options on 30 seeded splits (mean ± std)',
+    },
+    {
       commands: ['publish'],
       description: 'publish the trained model (upload, then announce on train)',
     },

@@ -35,6 +35,19 @@ const OPTION_ROWS: OptionRow[] = [
   ['seed', (d) => String(d.options.seed)],
 ];
 
+/** Repeated-split means (mean ± std over N splits), compared when either side has them. */
+const MEAN_ROWS: OptionRow[] = [
+  ['R² mean', (d) => spreadText(d, 'r2')],
+  ['MAPE mean', (d) => spreadText(d, 'mape')],
+];
+
+function spreadText(d: ModelDetails, key: 'r2' | 'mape'): string {
+  const evaluation = d.evaluation;
+  if (!evaluation || evaluation.splits < 2) return '— (one split)';
+  const {mean, std} = evaluation.metrics[key];
+  return `${mean.toFixed(3)} ± ${std.toFixed(3)} (${evaluation.splits} splits)`;
+}
+
 function Line({
   label,
   left,
@@ -66,7 +79,9 @@ export const ModelsCompare = memo(function ModelsCompare({a, b, versions, width,
   const column = Math.floor((width - LABEL) / 2);
   const metric = (side: Side, key: (typeof METRIC_KEYS)[number]) =>
     side.version.metrics ? formatMetric[key](side.version.metrics[key]) : '—';
-  const chartRows = height - (2 + METRIC_KEYS.length + OPTION_ROWS.length + 1);
+  const hasMeans = [a, b].some((side) => (side.state.details?.evaluation?.splits ?? 0) > 1);
+  const meanRows = hasMeans ? MEAN_ROWS : [];
+  const chartRows = height - (2 + METRIC_KEYS.length + meanRows.length + OPTION_ROWS.length + 1);
   const chartWidth = Math.floor((width - 2) / 2);
   const charts = useMemo(() => {
     const series = versions
@@ -112,7 +127,7 @@ export const ModelsCompare = memo(function ModelsCompare({a, b, versions, width,
           column={column}
         />
       ))}
-      {OPTION_ROWS.map(([label, get]) => (
+      {[...meanRows, ...OPTION_ROWS].map(([label, get]) => (
         <Line
           key={label}
           label={label}

@@ -5,6 +5,7 @@ import type {ModelDetailsState} from './useModelDetails.js';
 import {theme, tint} from '../shared/theme.js';
 import {formatBytes, formatTime} from '../shared/metricsFormat.js';
 import {MetricsTable} from '../shared/MetricsTable.js';
+import {r2Summary} from '../../services/app/evaluationText.js';
 
 const LABEL = 9;
 
@@ -54,8 +55,9 @@ export const ModelsDetails = memo(function ModelsDetails({version, state, height
     );
   }
   const {options, rows} = details;
-  // Rows above the weights: header 3, created, 2 options, data, metrics 3, weights title.
-  const weightRows = Math.max(0, height - 11);
+  const repeated = r2Summary(details.evaluation ?? undefined);
+  // Rows above the weights: header 3, created, 2 options, data, splits, metrics 3, weights title.
+  const weightRows = Math.max(0, height - 11 - (repeated ? 1 : 0));
   const weights = details.largest_weights.slice(0, weightRows);
   const nameWidth = Math.max(0, ...weights.map((w) => w.column.length));
   return (
@@ -74,6 +76,13 @@ export const ModelsDetails = memo(function ModelsDetails({version, state, height
         {rows.records} rows, {rows.invalid} invalid, {rows.unique} unique: {rows.train} train /{' '}
         {rows.test} test · {details.columns} columns
       </Field>
+      {repeated && details.evaluation ? (
+        <Field label="splits">
+          {repeated} · MAPE {details.evaluation.metrics.mape.mean.toFixed(3)} ±{' '}
+          {details.evaluation.metrics.mape.std.toFixed(3)} · this split R²{' '}
+          {details.metrics.r2.toFixed(3)}
+        </Field>
+      ) : null}
       <MetricsTable
         rows={[
           {label: 'model', metrics: details.metrics},

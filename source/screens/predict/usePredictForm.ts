@@ -72,10 +72,12 @@ export function isKnown(field: FieldName, value: string, vocabularies: Vocabular
     if (category.toUpperCase() === NON_VINTAGE) category = NON_VINTAGE;
     else if (/^\d+$/.test(category)) category = String(Number(category));
   }
-  return vocabularies[field]?.includes(category) ?? false;
+  // A field the model does not one-hot (e.g. year, an age in model v2) has no unknown values.
+  const levels = vocabularies[field];
+  return levels === undefined || levels.includes(category);
 }
 
-export function isCategorical(field: FieldName): field is CategoricalFeature {
+export function isCategorical(field: FieldName): field is CategoricalFeature & FieldName {
   return (
     field === 'winery' ||
     field === 'wine' ||

@@ -13,7 +13,7 @@ interface Props {
   editing: LineEdit | undefined;
 }
 
-const LABEL_WIDTH = 12;
+const LABEL_WIDTH = 14;
 
 /** The training options, one a row; the selected one is edited in place. */
 export const TrainOptionsList = memo(function TrainOptionsList({
@@ -26,7 +26,9 @@ export const TrainOptionsList = memo(function TrainOptionsList({
       {OPTION_FIELDS.map((field, index) => {
         const isSelected = index === selected;
         return (
-          <Box key={field.key}>
+          // One row each, however long the value: a long feature list is truncated, not wrapped
+          // (the field being edited wraps, so all of what is typed stays visible).
+          <Box key={field.key} height={isSelected && editing !== undefined ? undefined : 1}>
             <Text color={tint(isSelected ? theme.accent : undefined)}>
               {isSelected ? '› ' : '  '}
               {field.label.padEnd(LABEL_WIDTH)}

@@ -14,6 +14,10 @@ import {editText, OPTION_FIELDS} from './trainOptionFields.js';
 import {useHoldout} from './useHoldout.js';
 import {useTrainer} from './useTrainer.js';
 import {useTrainOptions} from './useTrainOptions.js';
+import {TrainEvaluationLines, evaluationLineCount} from './TrainEvaluationLines.js';
+
+/** Seeded splits the evaluate action fits (seeds 1..30), as the README's figures. */
+export const EVALUATE_REPEATS = 30;
 
 const MIN_PLOT_WIDTH = 30;
 
@@ -40,6 +44,7 @@ export function TrainScreen({active, width, height}: ScreenProps) {
             },
           }),
       train: () => train(options),
+      evaluate: () => train(options, EVALUATE_REPEATS),
       publish,
     },
     {isActive: active && !editing},
@@ -62,8 +67,11 @@ export function TrainScreen({active, width, height}: ScreenProps) {
 
   const showSteps = state.training || state.trainError !== undefined;
   const progressRows = showSteps ? Math.max(1, state.steps.length) : 1;
-  // Title, six options, the message line, progress, train error, publish line and the key hint.
-  const usedRows = 1 + OPTION_FIELDS.length + 1 + progressRows + (state.trainError ? 1 : 0) + 2;
+  const evaluationRows = showSteps ? 0 : evaluationLineCount(model);
+  // Title, the options, the message line, progress, evaluation and suspect lines, train error,
+  // publish line and the key hint.
+  const usedRows =
+    1 + OPTION_FIELDS.length + 1 + progressRows + evaluationRows + (state.trainError ? 1 : 0) + 2;
   const resultRows = Math.max(0, height - usedRows);
   const plotBeside = width - METRICS_TABLE_WIDTH - 2 >= MIN_PLOT_WIDTH;
   const tableRows = metricsRows.length + 2;
@@ -94,9 +102,10 @@ export function TrainScreen({active, width, height}: ScreenProps) {
         <Text wrap="truncate-end" color={tint(model ? theme.good : theme.muted)}>
           {model
             ? `✓ trained ${model.artifact.id} · ${model.artifact.data.rows.train} train / ${model.artifact.data.rows.test} test · fit ${Math.round(model.fitMs)} ms`
-            : 'press t to train with these options'}
+            : 'press t to train with these options, e to evaluate them on 30 splits'}
         </Text>
       )}
+      {evaluationRows > 0 && model ? <TrainEvaluationLines model={model} /> : null}
       {state.trainError ? (
         <Text wrap="truncate-end" color={tint(theme.bad)}>
           training failed: {state.trainError}
@@ -131,7 +140,7 @@ export function TrainScreen({active, width, height}: ScreenProps) {
       )}
       <TrainPublishLine state={state} />
       <Text wrap="truncate-end" color={tint(theme.muted)}>
-        ↑↓ select · Enter edit · space toggle · t train · p publish · ? keys
+        ↑↓ select · Enter edit · space toggle · t train · e evaluate · p publish · ? keys
       </Text>
     </Box>
   );

@@ -1,4 +1,4 @@
-import {resolveTrainOptions, type TrainOptions} from '../../ml/options.js';
+import {FEATURE_SETS, resolveTrainOptions, type TrainOptions} from '../../ml/options.js';
 
 /** The options the Train screen lists, in order, with how each is shown and edited. */
 export const OPTION_FIELDS = [
@@ -8,6 +8,7 @@ export const OPTION_FIELDS = [
   {key: 'minCount', label: 'min count', kind: 'number'},
   {key: 'testSize', label: 'test size', kind: 'number'},
   {key: 'seed', label: 'seed', kind: 'number'},
+  {key: 'excludeSuspect', label: 'drop suspect', kind: 'toggle'},
 ] as const satisfies readonly {key: keyof TrainOptions; label: string; kind: string}[];
 
 export type OptionField = (typeof OPTION_FIELDS)[number];
@@ -27,16 +28,19 @@ export function editText(options: TrainOptions, key: keyof TrainOptions): string
 
 /**
  * The options with one field replaced by what was typed, validated by the same rules as training
- * (resolveTrainOptions): throws its one-line ModelError on bad input. Features are a comma list.
+ * (resolveTrainOptions): throws its one-line ModelError on bad input. Features are a comma list
+ * or a set's name (default, classic). Alpha may be `auto`.
  */
 export function applyOptionText(
   options: TrainOptions,
-  key: Exclude<keyof TrainOptions, 'logTarget'>,
+  key: Exclude<keyof TrainOptions, 'logTarget' | 'excludeSuspect'>,
   text: string,
 ): TrainOptions {
   const trimmed = text.trim();
   let value: unknown;
-  if (key === 'features') {
+  if (key === 'features' && FEATURE_SETS[trimmed]) {
+    value = [...(FEATURE_SETS[trimmed] as readonly string[])];
+  } else if (key === 'features') {
     value = trimmed
       .split(',')
       .map((name) => name.trim())

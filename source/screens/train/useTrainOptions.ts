@@ -31,7 +31,8 @@ export function useTrainOptions(): TrainOptionsState {
     error,
     move: (step) => setSelected((s) => Math.min(OPTION_FIELDS.length - 1, Math.max(0, s + step))),
     toggle: () => {
-      setOptions((o) => ({...o, logTarget: !o.logTarget}));
+      if (field.kind !== 'toggle') return;
+      setOptions((o) => ({...o, [field.key]: !o[field.key]}));
       setError(undefined);
     },
     save: (text) => {

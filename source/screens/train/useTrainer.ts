@@ -97,12 +97,13 @@ export function useTrainer() {
   const busy = useRef({training: false, publishing: false});
 
   const train = useCallback(
-    (options: TrainOptions) => {
+    (options: TrainOptions, repeats = 1) => {
       if (busy.current.training) return;
       busy.current.training = true;
       safe({type: 'start'});
       trainModel(options, {
         dataPath: state.dataPath,
+        repeats,
         onStep: (step, detail) => safe({type: 'step', step, detail}),
       })
         .then(

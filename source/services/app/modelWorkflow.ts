@@ -7,6 +7,7 @@ import {ModelError} from '../../ml/errors.js';
 import {parseWineInput, type WineInput} from '../../ml/input.js';
 import {createPredictor, train, type Prediction, type TrainStep} from '../../ml/model.js';
 import type {TrainOptions} from '../../ml/options.js';
+import type {SuspectRow} from '../../ml/suspect.js';
 import {InvalidInputError} from '../errors.js';
 import type {MessageBus, PublishResult} from '../ports/MessageBus.js';
 import type {ModelRegistry} from '../registry/ModelRegistry.js';
@@ -46,6 +47,8 @@ export interface TrainedModel {
   fitMs: number;
   /** Rows of the CSV left out for bad values, one line each. */
   issues: string[];
+  /** Rows the data checks flagged before fitting. */
+  suspect: SuspectRow[];
 }
 
 export async function trainModel(
@@ -53,7 +56,13 @@ export async function trainModel(
   {
     dataPath = defaultDataPath(),
     onStep,
-  }: {dataPath?: string; onStep?: (step: TrainStep, detail: string) => void} = {},
+    repeats = 1,
+  }: {
+    dataPath?: string;
+    onStep?: (step: TrainStep, detail: string) => void;
+    /** Seeded splits 1..repeats to evaluate the options on (the Train screen's evaluate: 30). */
+    repeats?: number;
+  } = {},
 ): Promise<TrainedModel> {
   let csv: Buffer;
   try {
@@ -63,19 +72,8 @@ export async function trainModel(
       `cannot read the training data ${dataPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
-  let fitStart = 0;
-  let fitMs = 0;
-  const {artifact, issues} = await asUserError(() =>
-    train(
-      {csv, appVersion: appVersion(), options},
-      {
-        onStep(step, detail) {
-          if (step === 'fit') fitStart = performance.now();
-          if (step === 'evaluate') fitMs = performance.now() - fitStart;
-          onStep?.(step, detail);
-        },
-      },
-    ),
+  const {artifact, issues, suspect, fitMs} = await asUserError(() =>
+    train({csv, appVersion: appVersion(), options, repeats}, {onStep}),
   );
   return {
     artifact,
@@ -83,6 +81,7 @@ export async function trainModel(
     fitMs: Math.round(fitMs * 10) / 10,
     // Each message already starts with its line number.
     issues: issues.map((issue) => issue.message),
+    suspect,
   };
 }
 

@@ -13,6 +13,8 @@ export interface ModelDetails {
   columns: number;
   data_sha256: string;
   largest_weights: {column: string; weight: number}[];
+  /** model@2: the options' figures over seeded splits 1..N; null for model@1 artifacts. */
+  evaluation: ModelArtifact['evaluation'] | null;
 }
 
 export function modelDetails(artifact: ModelArtifact, top = 10): ModelDetails {
@@ -32,5 +34,6 @@ export function modelDetails(artifact: ModelArtifact, top = 10): ModelDetails {
     columns: artifact.features.columns,
     data_sha256: artifact.data.sha256,
     largest_weights: largest,
+    evaluation: artifact.evaluation ?? null,
   };
 }

@@ -129,4 +129,34 @@ describe('ModelsScreen', () => {
     expect(frame()).toContain(olderId());
     expect(frame()).toContain(newerId());
   });
+
+  it('compares repeated-split means when a version has them, and shows them in details', async () => {
+    const evaluated = await trainModel({seed: 3}, {repeats: 3});
+    await env.services.registry.publish(evaluated.bytes, summaryOf(evaluated.artifact));
+    const id = evaluated.artifact.id;
+    const {mean, std} = evaluated.artifact.evaluation!.metrics.r2;
+    const screen = renderScreen(env.services, <ModelsScreen active width={100} height={24} />);
+    ui = screen;
+    await until(() => expect(frame()).toContain(id));
+    await pressAndWait(screen, 'c', '1 marked');
+    await pressAndWait(screen, KEY.down, selects(newerId()));
+    await pressAndWait(screen, 'c', 'Compare versions');
+    // Each side's details load on their own: the row is whole once both have.
+    await until(() => {
+      const row = frame()
+        .split('\n')
+        .find((line) => line.startsWith('R² mean'));
+      expect(row).toContain(`${mean.toFixed(3)} ± ${std.toFixed(3)} (3 splits)`);
+      expect(row).toContain('— (one split)');
+    });
+    expect(frame()).toMatch(/MAPE mean\s+\S/);
+    await pressAndWait(screen, KEY.escape, 'Model versions: 3');
+    await pressAndWait(screen, KEY.up, selects(id));
+    await pressAndWait(screen, KEY.enter, 'Version details');
+    await until(() =>
+      expect(frame()).toMatch(
+        new RegExp(`splits\\s+R² ${mean.toFixed(2)} ± ${std.toFixed(2)} \\(3 splits\\)`),
+      ),
+    );
+  }, 60_000);
 });

@@ -103,6 +103,45 @@ describe('TrainScreen', () => {
     expect(await env.services.registry.list()).toHaveLength(1);
   }, 120_000);
 
+  it('evaluates on 30 seeded splits: mean ± std beside the single split, and the suspect row', async () => {
+    ui = renderScreen(env.services, <TrainScreen active width={100} height={24} />);
+    await until(() => expect(frame()).toContain('Training options'));
+    await pressAndWait(ui, 'e', /R² 0\.\d{2} ± 0\.\d{2} \(30 splits\)/, 100_000);
+    const line = frame()
+      .split('\n')
+      .find((row) => row.includes('(30 splits)'))!;
+    const [, single, mean] = /R² (0\.\d{3}) this split · R² (0\.\d{2}) ±/.exec(line)!;
+    // Seed 42's split and the 30-split mean are different figures, both shown.
+    expect(Number(single)).toBeGreaterThan(0.7);
+    expect(Number(mean)).toBeGreaterThan(0.7);
+    expect(frame()).toMatch(/1 suspect row: line 117 Bodega Numanthia Termanthia 2004 €2814\.16/);
+    // A plain train shows no repeated figures.
+    await pressAndWait(
+      ui,
+      't',
+      () => {
+        expect(frame()).toMatch(/new\s+0\.\d{3}/);
+        expect(frame()).not.toContain('splits)');
+      },
+      60_000,
+    );
+  }, 200_000);
+
+  it('toggles dropping suspect rows, and takes a feature set by name', async () => {
+    ui = renderScreen(env.services, <TrainScreen active width={100} height={24} />);
+    await until(() => expect(frame()).toContain('Training options'));
+    await pressAndWait(ui, KEY.enter, 'comma-separated feature names');
+    // Ctrl+U clears the field.
+    await pressAndWait(ui, '\u0015', () => expect(frame()).not.toContain('winery_wine'));
+    await typeAndWait(ui, 'classic', (typed) => new RegExp(`features\\s*${typed}`));
+    await pressAndWait(ui, KEY.enter, /features\s+winery, wine, year, region, type, rating, body/);
+    for (const label of ['alpha', 'log target', 'min count', 'test size', 'seed', 'drop suspect']) {
+      await pressAndWait(ui, KEY.down, selects(label));
+    }
+    await pressAndWait(ui, ' ', /drop suspect\s+yes/);
+    await pressAndWait(ui, 't', /1 suspect row \(left out of training\)/, 60_000);
+  }, 120_000);
+
   it('keeps the global keys off while a field is being edited (inside the App)', async () => {
     ui = await renderApp(env.services);
     await until(() => expect(frame()).toContain('Training options'));
