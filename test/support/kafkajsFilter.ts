@@ -1,8 +1,5 @@
-// Tests read topics with kafkajs directly: they get the same aborted-transaction filter and message
-// grouping as the product (source/services/kafka/abortedTransactions.ts, linearGrouping.ts),
-// installed before any test file loads kafkajs.
-import {installAbortedTransactionFilter} from '../../source/services/kafka/abortedTransactions.js';
-import {installLinearGrouping} from '../../source/services/kafka/linearGrouping.js';
+// Tests read topics with kafkajs directly: they get the same fixes to kafkajs' internals as the
+// product (source/services/kafka/kafkajsPatches.ts), installed before any test file loads kafkajs.
+import {installKafkajsPatches} from '../../source/services/kafka/kafkajsPatches.js';
 
-installAbortedTransactionFilter();
-installLinearGrouping();
+installKafkajsPatches();

@@ -1,4 +1,4 @@
-import {createRequire, Module} from 'node:module';
+import {replaceKafkajsModule} from './kafkajsPatches.js';
 
 /*
  * kafkajs 2.2.4 hands a read_committed consumer messages of aborted transactions when one fetch
@@ -56,15 +56,9 @@ export function filterAbortedMessages({
 
 /** Puts the fixed filter in place of kafkajs' own; must run before kafkajs is first required. */
 export function installAbortedTransactionFilter(): void {
-  const require = createRequire(import.meta.url);
-  const file = require.resolve('kafkajs/src/consumer/filterAbortedMessages.js');
-  if (require.cache[file]?.exports === filterAbortedMessages) return;
-  if (require.cache[require.resolve('kafkajs/src/consumer/batch.js')]) {
-    throw new Error('kafkajs was loaded before its aborted-transaction filter was replaced');
-  }
-  const module = new Module(file);
-  module.filename = file;
-  module.exports = filterAbortedMessages;
-  module.loaded = true;
-  require.cache[file] = module;
+  replaceKafkajsModule(
+    'kafkajs/src/consumer/filterAbortedMessages.js',
+    filterAbortedMessages,
+    'kafkajs/src/consumer/batch.js',
+  );
 }

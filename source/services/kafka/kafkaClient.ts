@@ -3,8 +3,7 @@ import {createSecureContext, type ConnectionOptions} from 'node:tls';
 // Types only: kafkajs itself is imported on first use, to keep start-up fast.
 import type {Kafka, KafkaConfig, RetryOptions} from 'kafkajs';
 import {ConfigError} from '../errors.js';
-import {installAbortedTransactionFilter} from './abortedTransactions.js';
-import {installLinearGrouping} from './linearGrouping.js';
+import {installKafkajsPatches} from './kafkajsPatches.js';
 import type {KafkaSettings} from '../config/settings.js';
 
 /** What KafkaBus and KafkaRequestStream share: one way to build a kafkajs client from the settings. */
@@ -103,8 +102,7 @@ export async function createKafkaClient(
   settings: KafkaSettings,
   options: KafkaClientOptions,
 ): Promise<{lib: KafkaJs; kafka: Kafka}> {
-  installAbortedTransactionFilter();
-  installLinearGrouping();
+  installKafkajsPatches();
   const lib = (await import('kafkajs')).default;
   const {brokers, clientId, sasl} = settings;
   const tls: KafkaConfig['ssl'] = settings.ssl ? await tlsOptions(settings) : false;

@@ -1,4 +1,4 @@
-import {createRequire, Module} from 'node:module';
+import {replaceKafkajsModule} from './kafkajsPatches.js';
 
 /*
  * kafkajs 2.2.4 groups the messages of a send by partition with `[...current, message]` for each
@@ -33,15 +33,9 @@ export function groupMessagesPerPartition<M>({
 
 /** Puts the linear grouping in place of kafkajs' own; must run before kafkajs is first required. */
 export function installLinearGrouping(): void {
-  const require = createRequire(import.meta.url);
-  const file = require.resolve('kafkajs/src/producer/groupMessagesPerPartition.js');
-  if (require.cache[file]?.exports === groupMessagesPerPartition) return;
-  if (require.cache[require.resolve('kafkajs/src/producer/sendMessages.js')]) {
-    throw new Error('kafkajs was loaded before its message grouping was replaced');
-  }
-  const module = new Module(file);
-  module.filename = file;
-  module.exports = groupMessagesPerPartition;
-  module.loaded = true;
-  require.cache[file] = module;
+  replaceKafkajsModule(
+    'kafkajs/src/producer/groupMessagesPerPartition.js',
+    groupMessagesPerPartition,
+    'kafkajs/src/producer/sendMessages.js',
+  );
 }
