@@ -10,8 +10,8 @@ import type {WineRecord} from './input.js';
 export const CATEGORICAL_DRIFT_FIELDS = ['winery', 'wine', 'region', 'type'] as const;
 /** year counts as a number here: vintages move along a scale; N.V. goes to the missing bucket. */
 export const NUMERIC_DRIFT_FIELDS = ['year', 'rating', 'num_reviews', 'body', 'acidity'] as const;
-export type DriftField =
-  (typeof CATEGORICAL_DRIFT_FIELDS)[number] | (typeof NUMERIC_DRIFT_FIELDS)[number];
+export const DRIFT_FIELDS = [...CATEGORICAL_DRIFT_FIELDS, ...NUMERIC_DRIFT_FIELDS] as const;
+export type DriftField = (typeof DRIFT_FIELDS)[number];
 
 /** Categories kept by name; the rest share one "other" bucket. */
 const TOP_CATEGORIES = 20;

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {useState} from 'react';
 import {fleetAgreement} from '../../services/fleet/fleetAgreement.js';
-import {fleetWarnings} from '../../services/fleet/fleetStatus.js';
+import {fleetWarnings, liveInstances} from '../../services/fleet/fleetStatus.js';
 import {keyLabel} from '../input/keyBindings.js';
 import {useCommands} from '../input/useCommands.js';
 import type {ScreenProps} from '../shared/AppContext.js';
@@ -39,7 +39,7 @@ export function PipelineScreen({active, width, height}: ScreenProps) {
       `${snapshot.rejected} record${snapshot.rejected === 1 ? '' : 's'} on ${fleet.statusTopic} not heartbeats (last: ${snapshot.lastRejection ?? '?'})`,
     );
   }
-  const agreement = fleetAgreement(instances);
+  const agreement = fleetAgreement(liveInstances(instances));
   // Title, warnings, the instances' header, the lag line and header, two rate lines, the
   // challenger's three lines when one is compared, the hint.
   const warningLines = warningRows(warnings.length);

@@ -13,16 +13,14 @@ export interface FleetAgreement {
   largest: Disagreement[];
 }
 
-const live = (instances: InstanceStatus[]) =>
-  instances.filter((i) => i.state !== 'stopped' && !i.stale);
-
 /**
- * The agreement figures of the instances scoring the most common champion/challenger pair, pooled
- * (weighted by each instance's count); null when no live instance compares two versions.
+ * The agreement figures of the live instances (liveInstances()) scoring the most common
+ * champion/challenger pair, pooled (weighted by each instance's count); null when none compares
+ * two versions.
  */
-export function fleetAgreement(instances: InstanceStatus[]): FleetAgreement | null {
+export function fleetAgreement(live: InstanceStatus[]): FleetAgreement | null {
   const byPair = new Map<string, {agreements: Agreement[]; canary: number}>();
-  for (const i of live(instances)) {
+  for (const i of live) {
     if (!i.agreement || i.agreement.count === 0) continue;
     const pair = `${i.agreement.champion}\n${i.agreement.challenger}`;
     const entry = byPair.get(pair) ?? {agreements: [], canary: 0};
@@ -51,8 +49,8 @@ export function fleetAgreement(instances: InstanceStatus[]): FleetAgreement | nu
 }
 
 /** A challenger that live instances could not load: they serve with the champion alone. */
-export function challengerWarnings(instances: InstanceStatus[]): string[] {
-  const failing = live(instances).filter((i) => i.challenger?.error);
+export function challengerWarnings(live: InstanceStatus[]): string[] {
+  const failing = live.filter((i) => i.challenger?.error);
   if (failing.length === 0) return [];
   const first = failing[0]!.challenger!;
   return [

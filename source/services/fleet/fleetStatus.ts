@@ -147,7 +147,7 @@ export function fleetWarnings(
   if (newestVersion && live.length > 0 && !live.some((i) => i.version === newestVersion)) {
     warnings.push(`newest version ${newestVersion} is not serving anywhere yet`);
   }
-  warnings.push(...challengerWarnings(status.instances));
+  warnings.push(...challengerWarnings(live));
   warnings.push(...driftWarnings(live));
   return warnings;
 }

@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto';
 import {hostname} from 'node:os';
 import {z} from 'zod';
 import type {DeliveryGuarantee} from '../ports/RequestStream.js';
+import {DRIFT_FIELDS} from '../../ml/drift.js';
 import type {WineInput} from '../../ml/input.js';
 import type {Agreement} from '../predictor/ShadowAgreement.js';
 import type {DriftFigures} from '../predictor/InputDrift.js';
@@ -117,17 +118,7 @@ const heartbeatSchema = z.object({
     .optional(),
   drift: z
     .partialRecord(
-      z.enum([
-        'winery',
-        'wine',
-        'region',
-        'type',
-        'year',
-        'rating',
-        'num_reviews',
-        'body',
-        'acidity',
-      ]),
+      z.enum(DRIFT_FIELDS),
       z.object({psi: z.number().nonnegative(), unknown_rate: z.number().min(0).max(1).nullable()}),
     )
     .nullable()

@@ -1,6 +1,10 @@
 import {describe, expect, it} from 'vitest';
 import {challengerWarnings, fleetAgreement} from '../../../source/services/fleet/fleetAgreement.js';
-import {HeartbeatTable, type InstanceStatus} from '../../../source/services/fleet/fleetStatus.js';
+import {
+  HeartbeatTable,
+  liveInstances,
+  type InstanceStatus,
+} from '../../../source/services/fleet/fleetStatus.js';
 import type {Agreement} from '../../../source/services/predictor/ShadowAgreement.js';
 import {unicoWithout} from '../../support/wines.js';
 import {heartbeat, statusRecord} from './fleetSupport.js';
@@ -37,14 +41,16 @@ const challenger = {version: 'v2', loading: null, error: null, canary_percent: 0
 
 describe('fleetAgreement', () => {
   it('pools the live instances comparing the same pair, weighted by their counts', () => {
-    const pooled = fleetAgreement([
-      instance('a', {challenger, agreement: agreement(100, 0.02, 0.9, 30)}),
-      instance('b', {
-        challenger: {...challenger, canary_percent: 30},
-        agreement: agreement(300, 0.06, 0.5, 60),
-      }),
-      instance('c', {challenger, agreement: agreement(1_000, 0.5, 0, 90), state: 'stopped'}),
-    ]);
+    const pooled = fleetAgreement(
+      liveInstances([
+        instance('a', {challenger, agreement: agreement(100, 0.02, 0.9, 30)}),
+        instance('b', {
+          challenger: {...challenger, canary_percent: 30},
+          agreement: agreement(300, 0.06, 0.5, 60),
+        }),
+        instance('c', {challenger, agreement: agreement(1_000, 0.5, 0, 90), state: 'stopped'}),
+      ]),
+    );
     expect(pooled).toMatchObject({champion: 'v1', challenger: 'v2', count: 400, canaryPercent: 30});
     expect(pooled!.mean_abs_pct_diff).toBeCloseTo((100 * 0.02 + 300 * 0.06) / 400, 12);
     expect(pooled!.within_10pct).toBeCloseTo((100 * 0.9 + 300 * 0.5) / 400, 12);
