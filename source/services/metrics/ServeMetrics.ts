@@ -1,7 +1,7 @@
 import {collectDefaultMetrics, Counter, Gauge, Histogram, Registry} from 'prom-client';
 import type {GroupPartitionOffsets} from '../ports/MessageBus.js';
 import type {RequestRecord} from '../ports/RequestStream.js';
-import type {DriftFigures} from '../predictor/InputDrift.js';
+import type {DriftFigures, FieldDrift} from '../predictor/InputDrift.js';
 import type {ServedBatch, ServedBatchObserver} from '../predictor/PredictorService.js';
 
 /**
@@ -95,38 +95,31 @@ export class ServeMetrics implements ServedBatchObserver {
       registers,
     });
     // Computed at scrape time from the service's window, one series per field.
-    const driftGauge = (
-      name: string,
-      help: string,
-      pick: (f: DriftFigures) => Map<string, number>,
-    ) =>
-      new Gauge({
+    const driftGauge = (name: string, help: string, pick: (d: FieldDrift) => number | null) => {
+      const drift = () => this.drift();
+      return new Gauge({
         name: `${METRIC_PREFIX}${name}`,
         help,
         labelNames: ['field'],
         registers,
         collect: function (this: Gauge<'field'>) {
           this.reset();
-          const figures = drift();
-          if (figures) for (const [field, value] of pick(figures)) this.set({field}, value);
+          for (const [field, figures] of Object.entries(drift() ?? {})) {
+            const value = figures ? pick(figures) : null;
+            if (value !== null) this.set({field}, value);
+          }
         },
       });
-    const drift = () => this.drift();
-    const entries = (f: DriftFigures) => Object.entries(f).filter(([, d]) => d !== undefined);
+    };
     driftGauge(
       'input_drift_psi',
       "Population stability index of each input field over the recent requests, against the serving model's training rows (above 0.2: shifted).",
-      (f) => new Map(entries(f).map(([field, d]) => [field, d!.psi])),
+      (d) => d.psi,
     );
     driftGauge(
       'unknown_category_rate',
       'Share of the recent requests with a category the serving model never saw in training, per field.',
-      (f) =>
-        new Map(
-          entries(f).flatMap(([field, d]) =>
-            d!.unknown_rate === null ? [] : [[field, d!.unknown_rate] as const],
-          ),
-        ),
+      (d) => d.unknown_rate,
     );
     if (options.processMetrics ?? true) collectDefaultMetrics({register: this.registry});
   }
