@@ -153,10 +153,12 @@ export class PredictorService implements BatchHandler<ServedBatch> {
     shadow: ShadowComparison[],
   ): PredictionMessage {
     let price: number | null = null;
+    let unknown: PredictionMessage['unknown'] = [];
     let error: string | undefined;
     try {
-      const raw = challenger.predict(champion.input).price;
-      if (Number.isFinite(raw)) price = Math.round(raw * 100) / 100;
+      const scored = challenger.predict(champion.input);
+      unknown = scored.unknown;
+      if (Number.isFinite(scored.price)) price = Math.round(scored.price * 100) / 100;
       else error = `model ${challenger.version} gave no finite price for this wine`;
     } catch (failure) {
       error = `the model failed on this request: ${(failure as Error).message}`;
@@ -187,10 +189,8 @@ export class PredictorService implements BatchHandler<ServedBatch> {
       challengerPrice: price,
     });
     if (!canary) return champion;
-    // The same answer with the challenger's price and version (it may know other categories).
-    const answer = predictionMessage(challenger, champion.input, champion.request_id);
-    if (champion.latency_ms !== undefined) answer.latency_ms = champion.latency_ms;
-    return answer;
+    // The same answer with the challenger's price, version and unknown categories: scored once.
+    return {...champion, price, version: challenger.version, unknown};
   }
 
   /** Drift of the recent committed inputs from the champion's training reference. */
