@@ -7,6 +7,7 @@ import type {ModelDetailsState} from './useModelDetails.js';
 import {theme, tint} from '../shared/theme.js';
 import {chartLines} from '../shared/chartLines.js';
 import {formatMetric, formatTime, METRIC_KEYS, METRIC_LABELS} from '../shared/metricsFormat.js';
+import {meanStd} from '../../services/app/evaluationText.js';
 
 const LABEL = 11;
 
@@ -44,8 +45,7 @@ const MEAN_ROWS: OptionRow[] = [
 function spreadText(d: ModelDetails, key: 'r2' | 'mape'): string {
   const evaluation = d.evaluation;
   if (!evaluation || evaluation.splits < 2) return '— (one split)';
-  const {mean, std} = evaluation.metrics[key];
-  return `${mean.toFixed(3)} ± ${std.toFixed(3)} (${evaluation.splits} splits)`;
+  return `${meanStd(evaluation.metrics[key])} (${evaluation.splits} splits)`;
 }
 
 function Line({

@@ -5,7 +5,7 @@ import type {ModelDetailsState} from './useModelDetails.js';
 import {theme, tint} from '../shared/theme.js';
 import {formatBytes, formatTime} from '../shared/metricsFormat.js';
 import {MetricsTable} from '../shared/MetricsTable.js';
-import {r2Summary} from '../../services/app/evaluationText.js';
+import {meanStd, r2Summary} from '../../services/app/evaluationText.js';
 
 const LABEL = 9;
 
@@ -78,8 +78,7 @@ export const ModelsDetails = memo(function ModelsDetails({version, state, height
       </Field>
       {repeated && details.evaluation ? (
         <Field label="splits">
-          {repeated} · MAPE {details.evaluation.metrics.mape.mean.toFixed(3)} ±{' '}
-          {details.evaluation.metrics.mape.std.toFixed(3)} · this split R²{' '}
+          {repeated} · MAPE {meanStd(details.evaluation.metrics.mape)} · this split R²{' '}
           {details.metrics.r2.toFixed(3)}
         </Field>
       ) : null}

@@ -1,13 +1,9 @@
 import {Box, Text} from 'ink';
-import type {WineInput} from '../../ml/input.js';
-import {escapeControlChars} from '../../services/messages/controlChars.js';
+import {formatEuros as euros, formatPercent, wineLabel} from '../shared/metricsFormat.js';
 import {theme, tint} from '../shared/theme.js';
 import type {ReplayState} from './useReplay.js';
 
-const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
-const euros = (x: number) => `€${x.toFixed(2)}`;
-const wineOf = (input: WineInput) =>
-  escapeControlChars(`${input.winery} ${input.wine} ${input.year ?? 'N.V.'}`);
+const pct = (x: number | null) => (x === null ? '—' : formatPercent(x));
 
 /** What `models replay A B` prints, for the two versions marked in the compare view. */
 export function ModelsReplay({
@@ -58,7 +54,7 @@ export function ModelsReplay({
       {report.largest.slice(0, rows).map((d) => (
         <Text key={d.request_id} wrap="truncate-end">
           {pct(d.pct_diff).padStart(7)} A {euros(d.price_a).padStart(9)} B{' '}
-          {euros(d.price_b).padStart(9)} {wineOf(d.input)}
+          {euros(d.price_b).padStart(9)} {wineLabel(d.input)}
         </Text>
       ))}
     </Box>

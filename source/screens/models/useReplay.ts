@@ -16,17 +16,16 @@ export interface ReplayState {
 export function useReplay(pair: {a: string; b: string} | undefined): ReplayState {
   const {bus, registry, config} = useServices();
   const [state, setState] = useState<ReplayState & {key?: string}>({running: false});
+  const a = pair?.a;
+  const b = pair?.b;
   const key = pair ? `${pair.a}\n${pair.b}` : undefined;
 
   useEffect(() => {
-    if (!pair) return;
+    if (a === undefined || b === undefined) return;
     let current = true;
     // Until this run settles, the state is another pair's: read as running below.
-    const runKey = `${pair.a}\n${pair.b}`;
-    replay(
-      {bus, registry, topic: config.topics.predictions},
-      {a: pair.a, b: pair.b, last: DEFAULT_LAST},
-    ).then(
+    const runKey = `${a}\n${b}`;
+    replay({bus, registry, topic: config.topics.predictions}, {a, b, last: DEFAULT_LAST}).then(
       (report) => current && setState({key: runKey, running: false, report}),
       (error: unknown) =>
         current && setState({key: runKey, running: false, error: errorLine(error)}),
@@ -34,9 +33,7 @@ export function useReplay(pair: {a: string; b: string} | undefined): ReplayState
     return () => {
       current = false;
     };
-    // The pair's identity is its two versions.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [bus, registry, config, key]);
+  }, [bus, registry, config, a, b]);
 
   if (!pair || state.key !== key) return {running: pair !== undefined};
   return state;

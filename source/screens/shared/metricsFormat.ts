@@ -1,11 +1,27 @@
+import type {WineInput} from '../../ml/input.js';
+import {escapeControlChars} from '../../services/messages/controlChars.js';
 import type {HeadlineMetrics} from '../../services/registry/ModelRegistry.js';
+
+/** A share (0.123) as a percentage (12.3%). */
+export const formatPercent = (share: number) => `${(share * 100).toFixed(1)}%`;
+export const formatEuros = (price: number) => `€${price.toFixed(2)}`;
+
+/**
+ * "winery wine year" of a wine that came from a request (and maybe a heartbeat): escaped, whatever
+ * it holds.
+ */
+export function wineLabel(input: Pick<WineInput, 'winery' | 'wine' | 'year'>): string {
+  return escapeControlChars(
+    [input.winery, input.wine, input.year ?? 'N.V.'].map((v) => String(v ?? '-')).join(' '),
+  );
+}
 
 /** Number formats the Train and Models screens share, so the same metric reads the same in both. */
 export const formatMetric = {
   r2: (value: number) => value.toFixed(3),
   rmse: (value: number) => `€${value.toFixed(1)}`,
   mae: (value: number) => `€${value.toFixed(1)}`,
-  mape: (value: number) => `${(value * 100).toFixed(1)}%`,
+  mape: formatPercent,
 } satisfies Record<keyof HeadlineMetrics, (value: number) => string>;
 
 export const METRIC_LABELS: Record<keyof HeadlineMetrics, string> = {

@@ -1,6 +1,6 @@
 import {Text} from 'ink';
 import type {TrainedModel} from '../../services/app/modelWorkflow.js';
-import {r2Summary} from '../../services/app/evaluationText.js';
+import {meanStd, r2Summary} from '../../services/app/evaluationText.js';
 import {theme, tint} from '../shared/theme.js';
 
 /** Lines under "✓ trained": the repeated-split figures (evaluate) and the data checks' finds. */
@@ -18,8 +18,7 @@ export function TrainEvaluationLines({model}: {model: TrainedModel}) {
     <>
       {repeated && mape ? (
         <Text wrap="truncate-end">
-          R² {artifact.metrics.r2.toFixed(3)} this split · {repeated} · MAPE {mape.mean.toFixed(3)}{' '}
-          ± {mape.std.toFixed(3)}
+          R² {artifact.metrics.r2.toFixed(3)} this split · {repeated} · MAPE {meanStd(mape)}
         </Text>
       ) : null}
       {first ? (

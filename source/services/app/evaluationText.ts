@@ -4,19 +4,23 @@ type Evaluation = NonNullable<ModelArtifact['evaluation']>;
 
 const f = (value: number, digits: number) => value.toFixed(digits);
 
+/** `0.335 ± 0.016`: one metric's mean and standard deviation over the splits. */
+export function meanStd({mean, std}: {mean: number; std: number}, digits = 3): string {
+  return `${f(mean, digits)} ± ${f(std, digits)}`;
+}
+
 /** `R² 0.77 ± 0.07 (30 splits)`: the short form beside a single-split figure; null for one split. */
 export function r2Summary(evaluation: Evaluation | undefined): string | null {
   if (!evaluation || evaluation.splits < 2) return null;
-  const {mean, std} = evaluation.metrics.r2;
-  return `R² ${f(mean, 2)} ± ${f(std, 2)} (${evaluation.splits} splits)`;
+  return `R² ${meanStd(evaluation.metrics.r2, 2)} (${evaluation.splits} splits)`;
 }
 
 /** Every repeated figure on one line: mean ± std (min..max). */
 export function spreadLine(evaluation: Evaluation): string {
   const {metrics, splits, seeds} = evaluation;
   const part = (name: string, key: keyof Evaluation['metrics'], digits: number) => {
-    const {mean, std, min, max} = metrics[key];
-    return `${name} ${f(mean, digits)} ± ${f(std, digits)} (${f(min, digits)}..${f(max, digits)})`;
+    const {min, max} = metrics[key];
+    return `${name} ${meanStd(metrics[key], digits)} (${f(min, digits)}..${f(max, digits)})`;
   };
   return [
     `${splits} splits (seeds ${seeds.first}..${seeds.last}):`,
