@@ -18,7 +18,8 @@
  *    a read_committed consumer (both in this process, one clock).
  *
  * BENCH_BASELINE_CLI=path/to/dist/cli.js adds another build's serve ("serve (baseline)"), for
- * before/after figures from one run. BENCH_ONLY=serve,anchor runs only the contenders whose names start with those words;
+ * before/after figures from one run. The baseline must read this build's config and artifacts
+ * (topics.shadow, model@2): builds from before both refuse them. BENCH_ONLY=serve,anchor runs only the contenders whose names start with those words;
  * BENCH_THROUGHPUT=0 / BENCH_LATENCY=0 leave out a part.
  *
  * Targets: WINE_TUI_TEST_KAFKA_BROKERS / WINE_TUI_TEST_S3_* (as for the integration tests, e.g.
@@ -26,7 +27,7 @@
  * WINE_TUI_STACK_MINIO_PORT, as scripts/services.sh uses them; default 29092 and 29000).
  */
 import '../test/support/kafkajsFilter.js';
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -97,17 +98,6 @@ async function main(): Promise<void> {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'wine-tui-bench-'));
       dirs.push(dir);
       const config = writeConfigDir(dir, {brokers, topics, s3, bucket});
-      // An older build refuses config keys it does not know yet (topics.shadow).
-      if (name.endsWith('(baseline)')) {
-        const file = path.join(config, 'kafka_config.yaml');
-        writeFileSync(
-          file,
-          readFileSync(file, 'utf8')
-            .split('\n')
-            .filter((line) => !line.startsWith('  shadow:'))
-            .join('\n'),
-        );
-      }
       const args = ['serve', '--config-dir', config, '--group', group, '--json', ...extra];
       // BENCH_SERVE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (not allowed in NODE_OPTIONS).
       const nodeArgs = process.env.BENCH_SERVE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];

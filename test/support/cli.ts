@@ -1,6 +1,7 @@
 import {expect} from 'vitest';
 import {childEnv, CLI, runProcess, type ProcessResult} from './process.js';
 import type {S3Target} from './services.js';
+import type {SuspectRow} from '../../source/ml/suspect.js';
 
 export type CliResult = ProcessResult;
 
@@ -92,14 +93,7 @@ export interface TrainOutput {
     splits: number;
     metrics: Record<'r2' | 'r2_log' | 'mape' | 'median_ape' | 'rmse' | 'mae', Spread>;
   } | null;
-  suspect?: Array<{
-    row: number;
-    winery: string | null;
-    wine: string | null;
-    year: string | number | null;
-    price: number | null;
-    reason: string;
-  }>;
+  suspect?: SuspectRow[];
   columns: number;
   fit_ms: number;
   options: Record<string, unknown>;
