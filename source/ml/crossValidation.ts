@@ -1,4 +1,4 @@
-import {mulberry32} from './dataset.js';
+import {seededShuffle} from './dataset.js';
 import {buildFeatureSpec, createEncoder} from './features.js';
 import {fitLinear} from './fit.js';
 import type {WineRow} from './dataset.js';
@@ -26,12 +26,7 @@ export function chooseAlpha(
   options: Pick<TrainOptions, 'features' | 'minCount' | 'logTarget'>,
   seed: number,
 ): AlphaSearch {
-  const order = [...indices];
-  const random = mulberry32(seed);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j] as number, order[i] as number];
-  }
+  const order = seededShuffle(indices, seed);
   const folds = Math.min(CV_FOLDS, order.length);
   const target = (row: WineRow) => (options.logTarget ? Math.log(row.price) : row.price);
   const squared = new Float64Array(ALPHA_CANDIDATES.length);

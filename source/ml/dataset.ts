@@ -152,6 +152,17 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** A Fisher-Yates shuffle of a copy of `items` driven by mulberry32(seed): the same seed, the same order. */
+export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
+  const order = [...items];
+  const random = mulberry32(seed);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j] as T, order[i] as T];
+  }
+  return order;
+}
+
 export interface Split<T> {
   train: T[];
   test: T[];
@@ -175,12 +186,10 @@ export function splitIndices(count: number, testSize: number, seed: number): Spl
   if (count < 2) {
     throw new ModelError(`need at least 2 usable unique rows to split, found ${count}`);
   }
-  const order = Array.from({length: count}, (_, index) => index);
-  const random = mulberry32(seed);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j] as number, order[i] as number];
-  }
+  const order = seededShuffle(
+    Array.from({length: count}, (_, index) => index),
+    seed,
+  );
   const testCount = Math.min(count - 1, Math.max(1, Math.round(count * testSize)));
   const isTest = new Uint8Array(count);
   for (const index of order.slice(0, testCount)) isTest[index] = 1;
